@@ -1,0 +1,425 @@
+//! The one error type of every seckit module.
+//!
+//! Two audiences read an error, and each gets its own text:
+//!
+//! - **Logs** read [`Error`]'s `Display`: specific (which field, which rule,
+//!   which setting) so an operator can act on it.
+//! - **Clients** read [`Error::public_message`]: generic and stable, safe to
+//!   put in a response body as-is.
+//!
+//! Neither ever contains a secret, a password, a token, key material or the
+//! raw input that was rejected. Every payload is either a `&'static str` that
+//! seckit wrote or a setting name the application chose; upstream errors are
+//! mapped to our own words, never forwarded, because their messages can quote
+//! the input (serde's do).
+//!
+//! Application code branches on [`Error::kind`] rather than on variants.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// `Result` with [`Error`] as its error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The broad class of an [`Error`], for mapping it to a response.
+///
+/// # Example
+///
+/// ```
+/// use seckit::{Error, ErrorKind};
+///
+/// fn status(err: &Error) -> u16 {
+///     match err.kind() {
+///         ErrorKind::InvalidInput => 400,
+///         ErrorKind::Unauthenticated => 401,
+///         _ => 500,
+///     }
+/// }
+/// # let err = seckit::random::secret(1).unwrap_err();
+/// # assert_eq!(status(&err), 400);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A crypto dependency failed where it should not have: a server fault,
+    /// not the caller's (500-like).
+    Crypto,
+    /// The deployment is unsafe or incomplete: a missing or weak secret, bad
+    /// parameters. Raised at startup, by constructors.
+    Configuration,
+    /// A bug or an environment failure, such as the OS random number
+    /// generator being unavailable.
+    Internal,
+    /// The caller's data is malformed or breaks a limit (400-like).
+    InvalidInput,
+    /// Wrong password, bad or expired token, failed decryption (401-like).
+    Unauthenticated,
+}
+
+impl ErrorKind {
+    /// The HTTP status a server would usually answer with: 400, 401 or 500.
+    #[must_use]
+    pub const fn http_status(self) -> u16 {
+        match self {
+            Self::InvalidInput => 400,
+            Self::Unauthenticated => 401,
+            Self::Configuration | Self::Crypto | Self::Internal => 500,
+        }
+    }
+
+    /// Generic, stable text for a client. See [`Error::public_message`].
+    #[must_use]
+    pub const fn public_message(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "invalid request",
+            Self::Unauthenticated => "invalid credentials",
+            Self::Configuration | Self::Crypto | Self::Internal => "internal error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Crypto => "crypto",
+            Self::Configuration => "configuration",
+            Self::Internal => "internal",
+            Self::InvalidInput => "invalid input",
+            Self::Unauthenticated => "unauthenticated",
+        })
+    }
+}
+
+/// Every failure seckit reports.
+///
+/// Match on [`Error::kind`] for control flow; the variants exist so logs can
+/// be specific. New variants may be added in minor releases.
+///
+/// # Example
+///
+/// ```
+/// use seckit::ErrorKind;
+///
+/// let err = seckit::random::secret(8).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::InvalidInput);
+/// // Specific, for the log:
+/// assert_eq!(err.to_string(), "invalid input: n_bytes.too_small (limit 16)");
+/// // Generic, for the client:
+/// assert_eq!(err.public_message(), "invalid request");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A deployment setting is missing, weak or unreadable.
+    #[error("configuration: {setting}: {reason}{}", hint_suffix(*.hint))]
+    #[non_exhaustive]
+    Configuration {
+        /// The setting's name, as the application spelled it (`JWT_SECRET`).
+        setting: Cow<'static, str>,
+        /// What is wrong with it, in lowercase words.
+        reason: &'static str,
+        /// How an operator fixes it, when there is a standard fix.
+        hint: Option<&'static str>,
+    },
+
+    /// A cryptographic operation failed in a way the caller did not cause.
+    #[error("crypto failure: {context}")]
+    #[non_exhaustive]
+    Crypto {
+        /// Which operation failed.
+        context: &'static str,
+    },
+
+    /// An environment failure or a bug.
+    #[error("internal error: {context}")]
+    #[non_exhaustive]
+    Internal {
+        /// Which operation failed.
+        context: &'static str,
+    },
+
+    /// The caller's data broke a rule.
+    #[error("invalid input: {0}")]
+    InvalidInput(Violation),
+
+    /// Credentials, a token or a ciphertext did not verify.
+    ///
+    /// The reason is for logs only; clients get one generic message whatever
+    /// check failed, so the error is no oracle.
+    #[error("unauthenticated: {context}: {reason}")]
+    #[non_exhaustive]
+    Unauthenticated {
+        /// What was being checked (`api_key`, `jwt`, ...).
+        context: &'static str,
+        /// Why it was refused, in lowercase words.
+        reason: &'static str,
+    },
+}
+
+fn hint_suffix(hint: Option<&'static str>) -> String {
+    hint.map_or_else(String::new, |h| format!(" ({h})"))
+}
+
+impl Error {
+    /// The broad class of this error, for branching.
+    #[must_use]
+    pub const fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Configuration { .. } => ErrorKind::Configuration,
+            Self::Crypto { .. } => ErrorKind::Crypto,
+            Self::Internal { .. } => ErrorKind::Internal,
+            Self::InvalidInput(_) => ErrorKind::InvalidInput,
+            Self::Unauthenticated { .. } => ErrorKind::Unauthenticated,
+        }
+    }
+
+    /// Generic, stable text a server can send to a client as-is.
+    ///
+    /// It depends only on [`Error::kind`]: `"invalid request"`,
+    /// `"invalid credentials"` or `"internal error"`.
+    #[must_use]
+    pub const fn public_message(&self) -> &'static str {
+        self.kind().public_message()
+    }
+
+    /// The broken rule, when this is an [`ErrorKind::InvalidInput`] error.
+    #[must_use]
+    pub const fn violation(&self) -> Option<&Violation> {
+        match self {
+            Self::InvalidInput(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn configuration(
+        setting: impl Into<Cow<'static, str>>,
+        reason: &'static str,
+    ) -> Self {
+        Self::Configuration {
+            setting: setting.into(),
+            reason,
+            hint: None,
+        }
+    }
+
+    pub(crate) fn with_hint(self, new_hint: &'static str) -> Self {
+        match self {
+            Self::Configuration {
+                setting, reason, ..
+            } => Self::Configuration {
+                setting,
+                reason,
+                hint: Some(new_hint),
+            },
+            other => other,
+        }
+    }
+
+    pub(crate) const fn internal(context: &'static str) -> Self {
+        Self::Internal { context }
+    }
+
+    pub(crate) const fn invalid(field: &'static str, rule: &'static str) -> Self {
+        Self::InvalidInput(Violation::new(field, rule))
+    }
+
+    pub(crate) const fn invalid_limit(
+        field: &'static str,
+        rule: &'static str,
+        limit: usize,
+    ) -> Self {
+        Self::InvalidInput(Violation::new(field, rule).with_limit(limit))
+    }
+
+    pub(crate) const fn unauthenticated(context: &'static str, reason: &'static str) -> Self {
+        Self::Unauthenticated { context, reason }
+    }
+}
+
+/// One broken input rule: which field, which rule, and the limit if there is
+/// one.
+///
+/// Its [`code`](Violation::code) (`username.too_long`) is stable and
+/// machine-readable, so applications can translate messages. It never holds
+/// the rejected value.
+///
+/// Applications may build their own, so their validators report in the same
+/// shape as seckit's.
+///
+/// # Example
+///
+/// ```
+/// use seckit::{Error, Violation};
+///
+/// let v = Violation::new("username", "too_long").with_limit(64);
+/// assert_eq!(v.code(), "username.too_long");
+/// assert_eq!(v.limit(), Some(64));
+/// let err = Error::from(v);
+/// assert_eq!(err.to_string(), "invalid input: username.too_long (limit 64)");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Violation {
+    field: &'static str,
+    rule: &'static str,
+    limit: Option<usize>,
+}
+
+impl Violation {
+    /// A broken `rule` (snake_case, e.g. `too_long`) on `field`.
+    #[must_use]
+    pub const fn new(field: &'static str, rule: &'static str) -> Self {
+        Self {
+            field,
+            rule,
+            limit: None,
+        }
+    }
+
+    /// The same violation, naming the limit that was broken.
+    #[must_use]
+    pub const fn with_limit(self, limit: usize) -> Self {
+        Self {
+            limit: Some(limit),
+            ..self
+        }
+    }
+
+    /// The field (or parameter) that was refused.
+    #[must_use]
+    pub const fn field(&self) -> &'static str {
+        self.field
+    }
+
+    /// The rule it broke, in snake_case.
+    #[must_use]
+    pub const fn rule(&self) -> &'static str {
+        self.rule
+    }
+
+    /// The limit that was broken, when the rule has one.
+    #[must_use]
+    pub const fn limit(&self) -> Option<usize> {
+        self.limit
+    }
+
+    /// `field.rule`, a stable machine-readable code.
+    #[must_use]
+    pub fn code(&self) -> String {
+        format!("{}.{}", self.field, self.rule)
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.field, self.rule)?;
+        if let Some(limit) = self.limit {
+            write!(f, " (limit {limit})")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Violation> for Error {
+    fn from(v: Violation) -> Self {
+        Self::InvalidInput(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_map_to_status_and_public_message() {
+        let cases = [
+            (
+                Error::invalid("f", "r"),
+                ErrorKind::InvalidInput,
+                400,
+                "invalid request",
+            ),
+            (
+                Error::unauthenticated("api_key", "key does not match"),
+                ErrorKind::Unauthenticated,
+                401,
+                "invalid credentials",
+            ),
+            (
+                Error::configuration("JWT_SECRET", "not set"),
+                ErrorKind::Configuration,
+                500,
+                "internal error",
+            ),
+            (
+                Error::Crypto { context: "x" },
+                ErrorKind::Crypto,
+                500,
+                "internal error",
+            ),
+            (
+                Error::internal("x"),
+                ErrorKind::Internal,
+                500,
+                "internal error",
+            ),
+        ];
+        for (err, kind, status, public) in cases {
+            assert_eq!(err.kind(), kind);
+            assert_eq!(err.kind().http_status(), status);
+            assert_eq!(err.public_message(), public);
+        }
+    }
+
+    #[test]
+    fn display_is_specific() {
+        assert_eq!(
+            Error::configuration("JWT_SECRET", "not set")
+                .with_hint("set JWT_SECRET or JWT_SECRET_FILE")
+                .to_string(),
+            "configuration: JWT_SECRET: not set (set JWT_SECRET or JWT_SECRET_FILE)"
+        );
+        assert_eq!(
+            Error::configuration("PORT", "not set").to_string(),
+            "configuration: PORT: not set"
+        );
+        assert_eq!(
+            Error::unauthenticated("jwt", "token expired").to_string(),
+            "unauthenticated: jwt: token expired"
+        );
+        assert_eq!(
+            Error::invalid_limit("tag", "too_long", 32).to_string(),
+            "invalid input: tag.too_long (limit 32)"
+        );
+        assert_eq!(
+            Error::invalid("tag", "empty").to_string(),
+            "invalid input: tag.empty"
+        );
+        assert_eq!(
+            Error::internal("os random number generator failed").to_string(),
+            "internal error: os random number generator failed"
+        );
+    }
+
+    #[test]
+    fn with_hint_leaves_other_kinds_alone() {
+        let e = Error::internal("x").with_hint("y");
+        assert_eq!(e, Error::internal("x"));
+    }
+
+    #[test]
+    fn violation_accessors() {
+        let e = Error::invalid_limit("n_bytes", "too_small", 16);
+        let v = e.violation().unwrap();
+        assert_eq!(v.field(), "n_bytes");
+        assert_eq!(v.rule(), "too_small");
+        assert_eq!(v.limit(), Some(16));
+        assert_eq!(v.code(), "n_bytes.too_small");
+        assert!(Error::internal("x").violation().is_none());
+    }
+
+    #[test]
+    fn error_is_send_sync_static() {
+        fn assert_traits<T: Send + Sync + 'static + std::error::Error>() {}
+        assert_traits::<Error>();
+    }
+}

@@ -1,0 +1,86 @@
+//! # seckit
+//!
+//! Security primitives for backend services, with the safe choice as the easy
+//! one: every default is the one a security reviewer would pick, every
+//! mistake is refused loudly and early, and nothing secret reaches a log.
+//!
+//! All modules share one error type, [`Error`]: branch on [`Error::kind`],
+//! log its `Display` (specific, never secret), and send clients
+//! [`Error::public_message`] (generic, stable).
+//!
+//! ## For X, use Y
+//!
+//! | you need to… | use | feature |
+//! |---|---|---|
+//! | hold a password, key or token so it never prints and is wiped | [`Secret`], [`SecretString`], [`SecretBytes`] | always |
+//! | log a token, DSN or config map | [`mask`] | always |
+//! | read a secret from `NAME_FILE` or `NAME`, and log where each setting came from | [`config::Loader`] | always |
+//! | generate a secret, a session id, an API key stored as a hash | [`random`] | always |
+//! | hash and verify passwords (Argon2id, bcrypt migration) | `password` (coming) | `password` |
+//! | issue and verify JWTs, refusing weak secrets at startup | `jwt` (coming) | `jwt` |
+//! | encrypt to a public key (RSA-OAEP + AES-256-GCM) | `envelope` (coming) | `envelope` |
+//! | refuse hostile input at the edge | `validate` (coming) | `validate` |
+//!
+//! ## Secrets
+//!
+//! ```
+//! use seckit::SecretString;
+//!
+//! let password = SecretString::from("correct horse battery staple"); // sample value
+//! assert_eq!(format!("{password:?}"), "Secret([REDACTED])");
+//! assert!(password == "correct horse battery staple"); // constant-time
+//! ```
+//!
+//! ## Configuration read fail-fast, reported masked
+//!
+//! ```
+//! use seckit::config::Loader;
+//!
+//! let mut cfg = Loader::from_vars([("DATABASE_URL", "postgres://app:sample-pw@db/app")]);
+//! let db = cfg.required_value("DATABASE_URL")?;
+//! let missing = cfg.required_secret("JWT_SECRET").unwrap_err();
+//! assert_eq!(
+//!     missing.to_string(),
+//!     "configuration: JWT_SECRET: not set (set the variable, or NAME_FILE to a file holding it)"
+//! );
+//! assert_eq!(cfg.report().to_string(), "DATABASE_URL=postgres://app:***@db/app (env), JWT_SECRET (unset)");
+//! # Ok::<(), seckit::Error>(())
+//! ```
+//!
+//! ## Random secrets and API keys
+//!
+//! ```
+//! use seckit::random::{self, ApiKey};
+//!
+//! let secret = random::secret(32)?; // 256-bit, base64url
+//! let (key, stored_hash) = ApiKey::generate("sk_live")?.into_parts();
+//! ApiKey::verify(key.expose_secret(), &stored_hash)?;
+//! # Ok::<(), seckit::Error>(())
+//! ```
+//!
+//! ## Features
+//!
+//! `default = ["password", "jwt", "envelope", "validate", "serde"]`. Each
+//! module is one feature and pulls only its own dependencies; `serde` adds
+//! `Deserialize` for secrets (and `Serialize` only by explicit opt-in); `cli`
+//! builds the `seckit` command-line tool. The modules marked "coming" above
+//! land in later releases; their features are reserved and add nothing yet.
+//!
+//! ## What seckit does not do
+//!
+//! TLS, CORS, rate limiting, authorization decisions and session storage are
+//! the application's. See `docs/threat-model.md` for assets, attackers and
+//! each module's guarantees.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod secret;
+
+pub mod random;
+
+pub use error::{Error, ErrorKind, Result, Violation};
+pub use secret::{Secret, SecretBytes, SecretString, config, mask};
+#[cfg(feature = "serde")]
+pub use secret::{SerializableSecret, serialize_exposed};
