@@ -95,8 +95,9 @@ pub fn token(token: &str) -> String {
 /// A URL or DSN with its credentials masked.
 ///
 /// - The password in the userinfo becomes `***` (`redis://:***@cache:6379`).
-///   A userinfo without a password is masked whole, since that is where
-///   token-in-URL schemes put the token (`https://***@git.example`).
+///   A userinfo without a password, or with an empty one, is masked whole,
+///   since that is where token-in-URL schemes put the token
+///   (`https://***@git.example`, `https://***@api.example` for `key:@`).
 /// - Query and fragment parameters whose names look secret (see
 ///   [`is_secret_key`]; `password`, `sslpassword`, `api_key`,
 ///   `access_token`, ...) keep their name and lose their value. A
@@ -105,7 +106,9 @@ pub fn token(token: &str) -> String {
 ///   they have a userinfo.
 /// - Anything else is masked entirely: input that is not printable ASCII,
 ///   has no scheme and no userinfo, has an unparseable host or port, or is
-///   ambiguous about where the password ends (an `@` in the path).
+///   ambiguous about where the credential ends: any `@` after the host,
+///   even an e-mail address in the query, since a credential holding an
+///   unencoded `/`, `?` or `#` looks just like that.
 ///
 /// ```
 /// use seckit::mask;
@@ -234,15 +237,18 @@ fn mask_url(input: &str) -> Option<String> {
     if scheme.is_none() && userinfo.is_none() {
         return None;
     }
-    let has_port = check_hosts(hosts)?;
-    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
-    let (path, query_and_fragment) = tail.split_at(path_end);
-    // An '@' after the authority may mean a password holding an unencoded
-    // '/', '?' or '#' cut the authority short ("u:12?x@host" parses as host
-    // "u", port "12"). When it could be, mask everything.
-    if path.contains('@') || (userinfo.is_none() && has_port && tail.contains('@')) {
+    if !valid_hosts(hosts) {
         return None;
     }
+    // An '@' after the authority may mean that a credential holding an
+    // unencoded '/', '?' or '#' cut the authority short: "u:12?x@host" parses
+    // as host "u", port "12"; "tok?en@host" as host "tok"; "u:p@w?x@host" as
+    // userinfo "u:p", host "w". There is no telling, so mask everything.
+    if tail.contains('@') {
+        return None;
+    }
+    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let (path, query_and_fragment) = tail.split_at(path_end);
 
     let mut out = String::with_capacity(input.len().saturating_add(MASK.len()));
     if let Some(scheme) = scheme {
@@ -251,12 +257,14 @@ fn mask_url(input: &str) -> Option<String> {
     }
     if let Some(userinfo) = userinfo {
         match userinfo.split_once(':') {
-            Some((user, _password)) => {
+            Some((user, password)) if !password.is_empty() => {
                 out.push_str(user);
                 out.push(':');
                 out.push_str(MASK);
             }
-            None => out.push_str(MASK),
+            // No password, or an empty one (`sk_live_…:@api.example`, the
+            // basic-auth form of API keys): the user part is the credential.
+            _ => out.push_str(MASK),
         }
         out.push('@');
     }
@@ -288,49 +296,43 @@ fn valid_scheme(scheme: &str) -> Option<&str> {
     (first_ok && rest_ok).then_some(scheme)
 }
 
-/// Checks a host list (`h1:1,h2:2`, `[::1]:5432`, or empty). `Some(true)`
-/// when valid with at least one port, `Some(false)` when valid without,
-/// `None` when not a host list.
-fn check_hosts(hosts: &str) -> Option<bool> {
-    if hosts.is_empty() {
-        return Some(false);
-    }
-    let mut any_port = false;
-    for host in hosts.split(',') {
-        let (name_ok, port) = if let Some(bracketed) = host.strip_prefix('[') {
-            let (addr, after) = bracketed.split_once(']')?;
-            let addr_ok = !addr.is_empty()
-                && addr
-                    .bytes()
-                    .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'%'));
-            let port = if after.is_empty() {
-                None
-            } else {
-                Some(after.strip_prefix(':')?)
-            };
-            (addr_ok, port)
-        } else {
-            let (name, port) = match host.split_once(':') {
-                Some((name, port)) => (name, Some(port)),
-                None => (host, None),
-            };
-            let name_ok = !name.is_empty()
-                && name.bytes().all(|b| {
-                    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%')
-                });
-            (name_ok, port)
+/// Whether `hosts` is a host list (`h1:1,h2:2`, `[::1]:5432`) or empty.
+fn valid_hosts(hosts: &str) -> bool {
+    hosts.is_empty() || hosts.split(',').all(valid_host)
+}
+
+/// `name[:port]` or `[ipv6][:port]`, with a numeric port of 1 to 5 digits.
+fn valid_host(host: &str) -> bool {
+    let (name_ok, port) = if let Some(bracketed) = host.strip_prefix('[') {
+        let Some((addr, after)) = bracketed.split_once(']') else {
+            return false;
         };
-        if !name_ok {
-            return None;
-        }
-        if let Some(port) = port {
-            if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            any_port = true;
-        }
-    }
-    Some(any_port)
+        let addr_ok = !addr.is_empty()
+            && addr
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'%'));
+        let port = match after {
+            "" => None,
+            _ => match after.strip_prefix(':') {
+                Some(port) => Some(port),
+                None => return false,
+            },
+        };
+        (addr_ok, port)
+    } else {
+        let (name, port) = match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        };
+        let name_ok = !name.is_empty()
+            && name.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%')
+            });
+        (name_ok, port)
+    };
+    name_ok
+        && port
+            .is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Appends `name=value&...` with the values of secret-looking names masked.
@@ -452,10 +454,6 @@ mod tests {
             ),
             ("https://h/?pass%77ord=a", "https://h/?pass%77ord=***"),
             ("https://h/?flag&q=1", "https://h/?flag&q=1"),
-            (
-                "https://h/?email=a@b.example",
-                "https://h/?email=a@b.example",
-            ),
         ];
         for (input, want) in cases {
             assert_eq!(url(input), want, "{input}");
@@ -483,6 +481,10 @@ mod tests {
             "https://h1,,h2/",
             "https://u:p\u{e9}@h/",
             "postgres://u:pw\n@db",
+            "postgres://u:p@w?x@host/db",
+            "postgres://u:p@host/db?email=a@b.example",
+            "https://h/?email=a@b.example",
+            "https://tok?en@host/",
         ];
         for input in cases {
             assert_eq!(url(input), MASK, "{input:?}");

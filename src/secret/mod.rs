@@ -166,6 +166,33 @@ impl<T: Zeroize + AsRef<[u8]>> PartialEq<&str> for Secret<T> {
 /// accident of a `#[derive(Serialize)]` on a struct that happens to hold one.
 /// Implement it for your own types; for a single field of a foreign type
 /// (`SecretString`), use [`serialize_exposed`](crate::serialize_exposed).
+///
+/// A plain derive does not compile:
+///
+/// ```compile_fail
+/// #[derive(serde::Serialize)]
+/// struct Leaky {
+///     password: seckit::SecretString, // error: `Secret<String>: Serialize` is not satisfied
+/// }
+/// ```
+///
+/// Opting a type of your own in:
+///
+/// ```
+/// use seckit::{Secret, SerializableSecret};
+///
+/// #[derive(serde::Serialize)]
+/// struct RecoveryCode(String);
+/// impl zeroize::Zeroize for RecoveryCode {
+///     fn zeroize(&mut self) {
+///         self.0.zeroize();
+///     }
+/// }
+/// impl SerializableSecret for RecoveryCode {}
+///
+/// let code = Secret::new(RecoveryCode("sample-code".into()));
+/// assert_eq!(serde_json::to_string(&code).unwrap(), r#""sample-code""#);
+/// ```
 #[cfg(feature = "serde")]
 pub trait SerializableSecret: serde::Serialize {}
 

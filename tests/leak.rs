@@ -1,0 +1,195 @@
+//! One sentinel value goes into every secret-bearing type and every error
+//! that can be provoked with input; it must never come back out through
+//! `Debug`, `Display`, `public_message()` or serde output.
+
+use std::fs;
+
+use seckit::config::Loader;
+use seckit::random::{ApiKey, ApiKeyHash};
+use seckit::{Error, Secret, SecretBytes, SecretString, mask};
+
+/// Long, unlikely and free of the characters masking keeps ("***", "…").
+const SENTINEL: &str = "Sntl7f3a9cQhunter2ZxW";
+
+fn assert_clean(what: &str, text: &str) {
+    assert!(
+        !text.contains(SENTINEL),
+        "{what} leaked the sentinel: {text}"
+    );
+    // A leaked middle of the sentinel is a leak too (mask::token keeps 4+4).
+    assert!(
+        !text.contains(&SENTINEL[4..SENTINEL.len() - 4]),
+        "{what} leaked part of the sentinel: {text}"
+    );
+}
+
+fn assert_error_clean(what: &str, err: &Error) {
+    assert_clean(what, &format!("{err}"));
+    assert_clean(what, &format!("{err:?}"));
+    assert_clean(what, err.public_message());
+    assert_clean(what, &format!("{:?}", err.kind()));
+}
+
+#[test]
+fn secret_types_never_print_their_value() {
+    let s = SecretString::from(SENTINEL);
+    let b = SecretBytes::from(SENTINEL.as_bytes());
+    let custom: Secret<[u8; 21]> = Secret::new(SENTINEL.as_bytes().try_into().unwrap());
+    for (what, text) in [
+        ("SecretString Debug", format!("{s:?}")),
+        ("SecretString pretty Debug", format!("{s:#?}")),
+        ("SecretBytes Debug", format!("{b:?}")),
+        ("Secret<[u8; N]> Debug", format!("{custom:?}")),
+        (
+            "Option<SecretString> Debug",
+            format!("{:?}", Some(s.clone())),
+        ),
+    ] {
+        assert_clean(what, &text);
+    }
+}
+
+#[test]
+fn api_keys_never_print_the_key() {
+    let key = ApiKey::generate("sk_test").unwrap();
+    let plaintext = key.key().expose_secret().clone();
+    let debug = format!("{key:?}");
+    assert!(
+        !debug.contains(&plaintext),
+        "ApiKey Debug leaked the key: {debug}"
+    );
+    assert!(
+        !debug.contains(&plaintext[8..]),
+        "ApiKey Debug leaked the key body: {debug}"
+    );
+
+    // Presented keys that fail, however they fail, are not echoed.
+    let hash = *key.hash();
+    let long = SENTINEL.repeat(20);
+    for presented in [SENTINEL, long.as_str()] {
+        assert_error_clean(
+            "ApiKey::verify",
+            &ApiKey::verify(presented, &hash).unwrap_err(),
+        );
+    }
+    assert_error_clean("ApiKeyHash::of", &ApiKeyHash::of(&long).unwrap_err());
+    assert_error_clean(
+        "ApiKeyHash::from_str",
+        &SENTINEL.parse::<ApiKeyHash>().unwrap_err(),
+    );
+    assert_error_clean(
+        "ApiKey::generate prefix",
+        &ApiKey::generate(SENTINEL).unwrap_err(),
+    );
+}
+
+#[test]
+fn config_never_reports_secret_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good");
+    fs::write(&good, SENTINEL).unwrap();
+    let bad_utf8 = dir.path().join("bad");
+    fs::write(&bad_utf8, [SENTINEL.as_bytes(), b"\xff"].concat()).unwrap();
+    let big = dir.path().join("big");
+    fs::write(&big, SENTINEL.repeat(4000)).unwrap();
+
+    let url = format!("postgres://app:{SENTINEL}@db/app");
+    let query = format!("https://api.example/?access_token={SENTINEL}");
+    let mut cfg = Loader::from_vars([
+        ("FROM_FILE_FILE", good.to_str().unwrap()),
+        ("FROM_ENV", SENTINEL),
+        ("PLAIN_BUT_NAMED_TOKEN", SENTINEL),
+        ("DATABASE_URL", url.as_str()),
+        ("CALLBACK", query.as_str()),
+        ("BAD_FILE", bad_utf8.to_str().unwrap()),
+        ("BIG_FILE", big.to_str().unwrap()),
+    ]);
+    let a = cfg.required_secret("FROM_FILE").unwrap();
+    let b = cfg.required_secret("FROM_ENV").unwrap();
+    let c = cfg.required_value("PLAIN_BUT_NAMED_TOKEN").unwrap();
+    cfg.required_value("DATABASE_URL").unwrap();
+    cfg.required_value("CALLBACK").unwrap();
+    assert_clean("Setting<SecretString> Debug", &format!("{a:?} {b:?}"));
+    assert_eq!(
+        c.value(),
+        SENTINEL,
+        "a plain value is the caller's to print"
+    );
+
+    for name in ["BAD", "BIG"] {
+        assert_error_clean("Loader file error", &cfg.required_secret(name).unwrap_err());
+        assert_error_clean("Loader file error", &cfg.required_value(name).unwrap_err());
+    }
+    assert_error_clean(
+        "Loader name error",
+        &cfg.value(&format!("{SENTINEL} x")).unwrap_err(),
+    );
+
+    let report = cfg.report();
+    assert_clean("Report Display", &report.to_string());
+    assert_clean("Report Debug", &format!("{report:?}"));
+    assert_clean("Loader Debug", &format!("{cfg:?}"));
+    #[cfg(feature = "serde")]
+    assert_clean("Report JSON", &serde_json::to_string(report).unwrap());
+}
+
+#[test]
+fn mask_never_returns_the_secret_part() {
+    let cases = [
+        format!("postgresql://user:{SENTINEL}@db:5432/app"),
+        format!("redis://:{SENTINEL}@cache:6379"),
+        format!("mongodb+srv://u:{SENTINEL}@c.example.net/db"),
+        format!("user:{SENTINEL}@host:5432/db"),
+        format!("https://{SENTINEL}@github.com/o/r"),
+        format!("https://h/?api_key={SENTINEL}"),
+        format!("https://h/#access_token={SENTINEL}"),
+        format!("https://u:{SENTINEL}/x@h/"),
+        format!("{SENTINEL} in a sentence"),
+    ];
+    for input in &cases {
+        assert_clean("mask::url", &mask::url(input));
+        if input.contains('@') || input.contains("://") {
+            // Under an innocent name, URL-looking values are masked as URLs;
+            // other plain values are the caller's to print.
+            assert_clean("mask::value", &mask::value("DATABASE_URL", input));
+        }
+    }
+    assert_clean("mask::token", &mask::token(SENTINEL));
+    assert_clean("mask::value", &mask::value("SECRET_KEY", SENTINEL));
+    let map = mask::map([("DB_PASSWORD", SENTINEL), ("URL", cases[0].as_str())]);
+    assert_clean("mask::map", &format!("{map:?}"));
+}
+
+#[test]
+fn random_errors_carry_no_values() {
+    assert_error_clean("random::secret", &seckit::random::secret(3).unwrap_err());
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn deserialized_secrets_stay_secret() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)] // read only through Debug
+    struct Login {
+        user: String,
+        password: SecretString,
+        key: SecretBytes,
+    }
+    let json = format!(r#"{{"user":"alice","password":"{SENTINEL}","key":[1,2,3]}}"#);
+    let login: Login = serde_json::from_str(&json).unwrap();
+    assert!(login.password == SENTINEL);
+    assert_clean("Deserialized struct Debug", &format!("{login:?}"));
+
+    // The explicit opt-in serializes; nothing else does (see the
+    // compile_fail doctest on `SerializableSecret`).
+    #[derive(serde::Serialize)]
+    struct Out {
+        #[serde(serialize_with = "seckit::serialize_exposed")]
+        password: SecretString,
+    }
+    let out = serde_json::to_string(&Out {
+        password: SecretString::from(SENTINEL),
+    })
+    .unwrap();
+    assert_eq!(out, format!(r#"{{"password":"{SENTINEL}"}}"#));
+}
