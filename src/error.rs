@@ -111,7 +111,7 @@ impl fmt::Display for ErrorKind {
 #[non_exhaustive]
 pub enum Error {
     /// A deployment setting is missing, weak or unreadable.
-    #[error("configuration: {setting}: {reason}{}", hint_suffix(*.hint))]
+    #[error("configuration: {setting}: {reason}{}", hint_suffix(.hint.as_deref()))]
     #[non_exhaustive]
     Configuration {
         /// The setting's name, as the application spelled it (`JWT_SECRET`).
@@ -119,7 +119,7 @@ pub enum Error {
         /// What is wrong with it, in lowercase words.
         reason: &'static str,
         /// How an operator fixes it, when there is a standard fix.
-        hint: Option<&'static str>,
+        hint: Option<Cow<'static, str>>,
     },
 
     /// A cryptographic operation failed in a way the caller did not cause.
@@ -156,7 +156,7 @@ pub enum Error {
     },
 }
 
-fn hint_suffix(hint: Option<&'static str>) -> String {
+fn hint_suffix(hint: Option<&str>) -> String {
     hint.map_or_else(String::new, |h| format!(" ({h})"))
 }
 
@@ -202,14 +202,14 @@ impl Error {
         }
     }
 
-    pub(crate) fn with_hint(self, new_hint: &'static str) -> Self {
+    pub(crate) fn with_hint(self, new_hint: impl Into<Cow<'static, str>>) -> Self {
         match self {
             Self::Configuration {
                 setting, reason, ..
             } => Self::Configuration {
                 setting,
                 reason,
-                hint: Some(new_hint),
+                hint: Some(new_hint.into()),
             },
             other => other,
         }

@@ -41,7 +41,7 @@
 //! let missing = cfg.required_secret("JWT_SECRET").unwrap_err();
 //! assert_eq!(
 //!     missing.to_string(),
-//!     "configuration: JWT_SECRET: not set (set the variable, or NAME_FILE to a file holding it)"
+//!     "configuration: JWT_SECRET: not set (set JWT_SECRET, or JWT_SECRET_FILE to the path of a file holding it)"
 //! );
 //! assert_eq!(cfg.report().to_string(), "DATABASE_URL=postgres://app:***@db/app (env), JWT_SECRET (unset)");
 //! # Ok::<(), seckit::Error>(())

@@ -177,7 +177,7 @@ fn missing_and_empty_settings() {
     assert_eq!(e.kind(), ErrorKind::Configuration);
     assert_eq!(
         e.to_string(),
-        "configuration: NOPE: not set (set the variable, or NAME_FILE to a file holding it)"
+        "configuration: NOPE: not set (set NOPE, or NOPE_FILE to the path of a file holding it)"
     );
     assert_eq!(
         cfg.required_secret("NOPE").unwrap_err().kind(),

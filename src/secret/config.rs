@@ -64,8 +64,6 @@ pub const MAX_FILE_LEN: usize = 64 * 1024;
 /// The longest setting name accepted.
 pub const MAX_NAME_LEN: usize = 128;
 
-const NOT_SET_HINT: &str = "set the variable, or NAME_FILE to a file holding it";
-
 /// Where a setting's value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -235,8 +233,7 @@ impl Loader {
     /// As [`Loader::value`], and [`ErrorKind::Configuration`](crate::ErrorKind)
     /// when the setting is not set.
     pub fn required_value(&mut self, name: &str) -> Result<Setting<String>> {
-        self.value(name)?
-            .ok_or_else(|| Error::configuration(name.to_owned(), "not set").with_hint(NOT_SET_HINT))
+        self.value(name)?.ok_or_else(|| not_set(name))
     }
 
     /// A secret setting, or `None` when neither `NAME_FILE` nor `NAME` is
@@ -271,8 +268,7 @@ impl Loader {
     /// As [`Loader::secret`], and [`ErrorKind::Configuration`](crate::ErrorKind)
     /// when the secret is not set.
     pub fn required_secret(&mut self, name: &str) -> Result<Setting<SecretString>> {
-        self.secret(name)?
-            .ok_or_else(|| Error::configuration(name.to_owned(), "not set").with_hint(NOT_SET_HINT))
+        self.secret(name)?.ok_or_else(|| not_set(name))
     }
 
     /// Everything read so far, masked.
@@ -325,6 +321,12 @@ impl Loader {
             },
         }
     }
+}
+
+fn not_set(name: &str) -> Error {
+    Error::configuration(name.to_owned(), "not set").with_hint(format!(
+        "set {name}, or {name}_FILE to the path of a file holding it"
+    ))
 }
 
 /// Setting names are identifiers: they end up in logs and error messages.
