@@ -286,14 +286,27 @@ fn mask_url(input: &str) -> Option<String> {
     Some(out)
 }
 
-/// `scheme` if it is `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." / ":" )`. The
-/// colon admits JDBC's `jdbc:postgresql`.
+/// `scheme` if it is `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`, or JDBC's
+/// `jdbc:<subprotocol>` with a lowercase alphanumeric subprotocol.
+///
+/// No other colon is allowed: in `user:pa://ss@host` the "scheme" `user:pa`
+/// would be half a password.
 fn valid_scheme(scheme: &str) -> Option<&str> {
-    let mut bytes = scheme.bytes();
-    let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
-    let rest_ok =
-        bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.' | b':'));
-    (first_ok && rest_ok).then_some(scheme)
+    let plain = |s: &str| {
+        let mut bytes = s.bytes();
+        bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+            && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    };
+    let ok = match scheme.strip_prefix("jdbc:") {
+        Some(sub) => {
+            !sub.is_empty()
+                && sub
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        }
+        None => plain(scheme),
+    };
+    ok.then_some(scheme)
 }
 
 /// Whether `hosts` is a host list (`h1:1,h2:2`, `[::1]:5432`) or empty.
@@ -474,6 +487,9 @@ mod tests {
             "postgres://u:1234/5@host",
             "https://host/@user",
             "1http://u:p@h",
+            "a:pa://@host",
+            "user:pa://ss@host/db",
+            "jdbc:Pg://u:p@h",
             "https://bad host/",
             "https://h:notaport/",
             "https://h:/",
