@@ -81,6 +81,16 @@ mod secret;
 pub mod random;
 
 pub use error::{Error, ErrorKind, Result, Violation};
+
+/// The README's code blocks, compiled as doctests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+/// docs/secrets.md's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/secrets.md")]
+pub struct SecretsGuideDoctests;
 pub use secret::{Secret, SecretBytes, SecretString, config, mask};
 #[cfg(feature = "serde")]
 pub use secret::{SerializableSecret, serialize_exposed};
