@@ -92,5 +92,8 @@ pub struct ReadmeDoctests;
 #[doc = include_str!("../docs/secrets.md")]
 pub struct SecretsGuideDoctests;
 pub use secret::{Secret, SecretBytes, SecretString, config, mask};
+/// The `zeroize` crate `Secret<T>` is built on, re-exported so your own
+/// secret types implement the same `Zeroize` trait version.
+pub use zeroize;
 #[cfg(feature = "serde")]
 pub use secret::{SerializableSecret, serialize_exposed};

@@ -183,7 +183,7 @@ impl<T: Zeroize + AsRef<[u8]>> PartialEq<&str> for Secret<T> {
 ///
 /// #[derive(serde::Serialize)]
 /// struct RecoveryCode(String);
-/// impl zeroize::Zeroize for RecoveryCode {
+/// impl seckit::zeroize::Zeroize for RecoveryCode {
 ///     fn zeroize(&mut self) {
 ///         self.0.zeroize();
 ///     }
