@@ -16,7 +16,7 @@
 //! | log a token, DSN or config map | [`mask`] | always |
 //! | read a secret from `NAME_FILE` or `NAME`, and log where each setting came from | [`config::Loader`] | always |
 //! | generate a secret, a session id, an API key stored as a hash | [`random`] | always |
-//! | hash and verify passwords (Argon2id, bcrypt migration) | `password` (coming) | `password` |
+//! | hash and verify passwords (Argon2id, bcrypt migration), check new passwords | [`password`] | `password` |
 //! | issue and verify JWTs, refusing weak secrets at startup | `jwt` (coming) | `jwt` |
 //! | encrypt to a public key (RSA-OAEP + AES-256-GCM) | `envelope` (coming) | `envelope` |
 //! | refuse hostile input at the edge | `validate` (coming) | `validate` |
@@ -80,6 +80,9 @@ mod secret;
 
 pub mod random;
 
+#[cfg(feature = "password")]
+pub mod password;
+
 pub use error::{Error, ErrorKind, Result, Violation};
 
 /// The README's code blocks, compiled as doctests so they cannot drift.
@@ -92,8 +95,8 @@ pub struct ReadmeDoctests;
 #[doc = include_str!("../docs/secrets.md")]
 pub struct SecretsGuideDoctests;
 pub use secret::{Secret, SecretBytes, SecretString, config, mask};
+#[cfg(feature = "serde")]
+pub use secret::{SerializableSecret, serialize_exposed};
 /// The `zeroize` crate `Secret<T>` is built on, re-exported so your own
 /// secret types implement the same `Zeroize` trait version.
 pub use zeroize;
-#[cfg(feature = "serde")]
-pub use secret::{SerializableSecret, serialize_exposed};

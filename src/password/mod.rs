@@ -1,0 +1,589 @@
+//! Password hashing: Argon2id for new hashes, bcrypt and older Argon2 hashes
+//! verified and upgraded on login, a policy for choosing passwords.
+//!
+//! Refuses: new-hash parameters below the OWASP floor, empty passwords,
+//! passwords over a length cap (4096 bytes by default, checked before any
+//! work), bcrypt hashing of passwords over 72 bytes (never silently
+//! truncated), and stored hashes that are malformed, of an unsupported
+//! scheme, or that demand more work than [`VerifyLimits`] allow.
+//!
+//! # Use
+//!
+//! ```
+//! use seckit::SecretString;
+//! use seckit::password::PasswordHasher;
+//!
+//! let hasher = PasswordHasher::new(); // Argon2id, OWASP parameters
+//! let password = SecretString::from("correct horse battery staple"); // sample
+//!
+//! // Registration: store the PHC string.
+//! let stored = hasher.hash(&password)?;
+//! assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+//!
+//! // Login: verify, and replace the stored hash when the hasher says so
+//! // (it was bcrypt, or older parameters).
+//! let verified = hasher.verify_and_upgrade(&password, &stored)?;
+//! if let Some(new_hash) = verified.rehash() {
+//!     // UPDATE users SET password_hash = $1 WHERE id = $2
+//! #   let _ = new_hash;
+//! }
+//! # Ok::<(), seckit::Error>(())
+//! ```
+//!
+//! Wrong password, malformed hash and unsupported scheme are told apart by
+//! kind and rule: [`ErrorKind::Unauthenticated`](crate::ErrorKind) with reason
+//! `mismatch`; [`ErrorKind::InvalidInput`](crate::ErrorKind) with the
+//! violation `password_hash.malformed`, `password_hash.unsupported_scheme`,
+//! `password_hash.unsupported_version` or `password_hash.over_verify_limits`.
+//! Error texts never contain the password or the hash.
+//!
+//! # In async servers
+//!
+//! Hashing is CPU- and memory-bound (tens of milliseconds, tens of MiB by
+//! design). Run it on a blocking thread pool, never on an async worker:
+//!
+//! ```ignore
+//! let hasher = hasher.clone();
+//! let outcome = tokio::task::spawn_blocking(move || hasher.verify_and_upgrade(&password, &stored)).await?;
+//! ```
+//!
+//! Each thread keeps one Argon2 memory buffer and reuses it (cleared after
+//! every use), so a blocking pool of N threads holds at most N buffers.
+//!
+//! # Users that do not exist
+//!
+//! When the account is unknown, call [`PasswordHasher::dummy_verify`] instead
+//! of returning at once: it costs what a real verification costs, so response
+//! times do not reveal which accounts exist.
+//!
+//! # Passwords are bytes
+//!
+//! The password's UTF-8 bytes are hashed as they are; no Unicode
+//! normalization is applied, so "é" typed as one code point and as "e" plus a
+//! combining accent are different passwords. Normalize before hashing *and*
+//! before verifying if your clients differ.
+
+mod calibrate;
+mod engine;
+mod params;
+mod policy;
+mod stored;
+
+pub use calibrate::{Calibration, calibrate};
+pub use params::{
+    Argon2Params, BCRYPT_DEFAULT_COST, BCRYPT_MAX_PASSWORD_BYTES, BCRYPT_MIN_COST, MAX_LANES,
+    VerifyLimits,
+};
+pub use policy::{PasswordPolicy, common_password_count};
+pub use stored::MAX_STORED_HASH_LEN;
+
+use argon2::{Algorithm, Params, Version};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use self::stored::{BcryptVariant, Stored, StoredArgon2, StoredBcrypt};
+use crate::{Error, Result, SecretBytes, SecretString};
+
+/// Default cap on a password's length, in bytes.
+pub const DEFAULT_MAX_PASSWORD_BYTES: usize = 4096;
+
+/// The lowest cap a hasher may be configured with.
+pub const MIN_MAX_PASSWORD_BYTES: usize = 1024;
+
+/// The highest cap a hasher may be configured with.
+pub const MAX_MAX_PASSWORD_BYTES: usize = 1024 * 1024;
+
+/// Bytes of salt in new hashes.
+pub const SALT_BYTES: usize = 16;
+
+/// Bytes of tag (hash output) in new Argon2 hashes.
+pub const TAG_BYTES: usize = 32;
+
+/// The shortest pepper accepted, in bytes.
+pub const MIN_PEPPER_BYTES: usize = 32;
+
+/// The scheme a [`PasswordHasher`] uses for new hashes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// Argon2id (v=19) with these parameters. The default.
+    Argon2id(Argon2Params),
+    /// bcrypt (`$2b$`) at this cost, for systems that must stay on bcrypt.
+    Bcrypt {
+        /// Cost (log2 of the rounds), at least [`BCRYPT_MIN_COST`].
+        cost: u32,
+    },
+}
+
+/// A secret key mixed into every Argon2 hash and kept outside the database
+/// (Argon2's "secret" input), so a stolen table alone cannot be attacked
+/// offline.
+///
+/// Each pepper has a short id, written into the hash as the PHC `keyid`
+/// parameter. Rotation: configure the new pepper as current and the old one
+/// as retired ([`PasswordHasherBuilder::retired_pepper`]); hashes made with
+/// the retired pepper still verify and are reported for rehashing, so users
+/// move to the new pepper as they log in. Drop the retired pepper once no
+/// stored hash names it. Losing a pepper locks out every user whose hash
+/// names it: store peppers like signing keys (a secret manager, not the
+/// database, not the code).
+///
+/// Peppers apply to Argon2 only; bcrypt hashes have no key input.
+///
+/// # Example
+///
+/// ```
+/// use seckit::password::{PasswordHasher, Pepper};
+///
+/// let pepper = Pepper::new("p2024", seckit::random::secret_bytes(32)?)?;
+/// let hasher = PasswordHasher::builder().pepper(pepper).build()?;
+/// let stored = hasher.hash(&"sample password".into())?;
+/// assert!(stored.contains(",keyid="));
+/// # Ok::<(), seckit::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Pepper {
+    id: String,
+    secret: SecretBytes,
+}
+
+impl Pepper {
+    /// A pepper named `id` (1 to 8 ASCII letters or digits).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) for a bad id or a
+    /// secret shorter than [`MIN_PEPPER_BYTES`].
+    pub fn new(id: &str, secret: SecretBytes) -> Result<Self> {
+        if id.is_empty() || id.len() > 8 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Error::configuration(
+                "password.pepper",
+                "id must be 1 to 8 ASCII letters or digits",
+            ));
+        }
+        if secret.expose_secret().len() < MIN_PEPPER_BYTES {
+            return Err(
+                Error::configuration("password.pepper", "shorter than 32 bytes")
+                    .with_hint("generate one with seckit::random::secret_bytes(32)"),
+            );
+        }
+        Ok(Self {
+            id: id.to_owned(),
+            secret,
+        })
+    }
+
+    /// The pepper's id, as stored in hashes.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The outcome of a successful [`PasswordHasher::verify_and_upgrade`].
+#[derive(Debug)]
+#[must_use = "a returned rehash must be stored, or the upgrade never happens"]
+pub struct Verified {
+    rehash: Option<String>,
+}
+
+impl Verified {
+    /// The replacement hash to store, when the old one should be upgraded.
+    #[must_use]
+    pub fn rehash(&self) -> Option<&str> {
+        self.rehash.as_deref()
+    }
+
+    /// The replacement hash, owned.
+    #[must_use]
+    pub fn into_rehash(self) -> Option<String> {
+        self.rehash
+    }
+}
+
+/// Hashes new passwords and verifies stored hashes.
+///
+/// Cheap to clone; share one per service. See the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct PasswordHasher {
+    scheme: Scheme,
+    pepper: Option<Pepper>,
+    retired_peppers: Vec<Pepper>,
+    max_password_bytes: usize,
+    limits: VerifyLimits,
+}
+
+impl Default for PasswordHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PasswordHasher {
+    /// Argon2id at [`Argon2Params::OWASP`], no pepper, default limits.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            scheme: Scheme::Argon2id(Argon2Params::OWASP),
+            pepper: None,
+            retired_peppers: Vec::new(),
+            max_password_bytes: DEFAULT_MAX_PASSWORD_BYTES,
+            limits: VerifyLimits::default(),
+        }
+    }
+
+    /// A builder for other parameters, bcrypt, peppers and limits.
+    pub fn builder() -> PasswordHasherBuilder {
+        PasswordHasherBuilder {
+            hasher: Self::new(),
+        }
+    }
+
+    /// The scheme used for new hashes.
+    #[must_use]
+    pub const fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// Hashes a new password: a PHC string (`$argon2id$v=19$...`) or, for a
+    /// bcrypt hasher, a `$2b$` string.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind): `password.empty`,
+    /// `password.too_long` (over the cap), or for bcrypt
+    /// `password.too_long_for_bcrypt` (over 72 bytes; never truncated).
+    /// [`ErrorKind::Internal`](crate::ErrorKind) if the OS random generator
+    /// or memory fails.
+    pub fn hash(&self, password: &SecretString) -> Result<String> {
+        let password = password.expose_secret().as_bytes();
+        if password.is_empty() {
+            return Err(Error::invalid("password", "empty"));
+        }
+        self.check_len(password)?;
+        let mut salt = [0u8; SALT_BYTES];
+        crate::random::fill(&mut salt)?;
+        match self.scheme {
+            Scheme::Argon2id(p) => {
+                let keyid = self.pepper.as_ref().map(|pp| pp.id.as_bytes());
+                let params = argon2_params(p, TAG_BYTES)?;
+                let mut tag = Zeroizing::new([0u8; TAG_BYTES]);
+                let secret = self
+                    .pepper
+                    .as_ref()
+                    .map(|pp| pp.secret.expose_secret().as_slice());
+                engine::argon2_into(
+                    Algorithm::Argon2id,
+                    Version::V0x13,
+                    params.clone(),
+                    secret,
+                    password,
+                    &salt,
+                    &mut *tag,
+                )?;
+                Ok(engine::phc_string(&params, keyid, &salt, &*tag))
+            }
+            Scheme::Bcrypt { cost } => {
+                if password.len() > BCRYPT_MAX_PASSWORD_BYTES {
+                    return Err(Error::invalid_limit(
+                        "password",
+                        "too_long_for_bcrypt",
+                        BCRYPT_MAX_PASSWORD_BYTES,
+                    ));
+                }
+                engine::bcrypt_hash(password, cost, salt)
+            }
+        }
+    }
+
+    /// Checks `password` against a stored hash (Argon2id/i/d, v=16 or v=19;
+    /// bcrypt `$2a$`, `$2b$`, `$2y$`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Unauthenticated`](crate::ErrorKind) when the password
+    /// does not match; [`ErrorKind::InvalidInput`](crate::ErrorKind) when
+    /// the password is over the cap or the stored hash is malformed,
+    /// unsupported or over the [`VerifyLimits`];
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) when the hash names a
+    /// pepper this hasher does not hold.
+    pub fn verify(&self, password: &SecretString, stored: &str) -> Result<()> {
+        self.check(password, stored).map(|_| ())
+    }
+
+    /// [`verify`](Self::verify), and on success the replacement hash when
+    /// the stored one should be upgraded: bcrypt or another Argon2 variant
+    /// under an Argon2id hasher, a version, cost, salt or tag below the
+    /// hasher's, a retired or missing pepper, or a bcrypt hash checked with
+    /// a password over 72 bytes (only its first 72 bytes were ever hashed).
+    ///
+    /// The replacement is computed from the password just verified, the
+    /// passlib `verify_and_update` pattern. It is `None` when no upgrade is
+    /// needed, or when the hasher cannot hash this password (a bcrypt hasher
+    /// and a password over 72 bytes; an empty legacy password).
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify).
+    pub fn verify_and_upgrade(&self, password: &SecretString, stored: &str) -> Result<Verified> {
+        let upgrade = self.check(password, stored)?;
+        let rehash = if upgrade {
+            self.hash(password).ok()
+        } else {
+            None
+        };
+        Ok(Verified { rehash })
+    }
+
+    /// Whether a stored hash should be replaced, judged from the hash alone
+    /// (see [`verify_and_upgrade`](Self::verify_and_upgrade) for the rules).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind) when the stored hash is
+    /// malformed, unsupported or over the [`VerifyLimits`].
+    pub fn needs_rehash(&self, stored: &str) -> Result<bool> {
+        Ok(match stored::parse(stored, &self.limits)? {
+            Stored::Argon2(a) => self.argon2_outdated(&a),
+            Stored::Bcrypt(b) => self.bcrypt_outdated(&b),
+        })
+    }
+
+    /// Does the work of a verification at this hasher's current parameters
+    /// and fails: for the login path where the user does not exist, so that
+    /// response times do not reveal which accounts do.
+    ///
+    /// # Errors
+    ///
+    /// Always: [`ErrorKind::Unauthenticated`](crate::ErrorKind) (reason
+    /// `unknown user`, for the log; clients see the same generic message as
+    /// for a wrong password), or the same `InvalidInput` a real verification
+    /// gives for an over-long password.
+    pub fn dummy_verify(&self, password: &SecretString) -> Result<()> {
+        let bytes = password.expose_secret().as_bytes();
+        self.check_len(bytes)?;
+        let salt = [0x5a; SALT_BYTES];
+        match self.scheme {
+            Scheme::Argon2id(p) => {
+                let mut tag = Zeroizing::new([0u8; TAG_BYTES]);
+                let secret = self
+                    .pepper
+                    .as_ref()
+                    .map(|pp| pp.secret.expose_secret().as_slice());
+                engine::argon2_into(
+                    Algorithm::Argon2id,
+                    Version::V0x13,
+                    argon2_params(p, TAG_BYTES)?,
+                    secret,
+                    bytes,
+                    &salt,
+                    &mut *tag,
+                )?;
+            }
+            Scheme::Bcrypt { cost } => {
+                let len = bytes.len().min(BCRYPT_MAX_PASSWORD_BYTES);
+                let _ = engine::bcrypt_hash(bytes.get(..len).unwrap_or_default(), cost, salt)?;
+            }
+        }
+        Err(Error::unauthenticated("password", "unknown user"))
+    }
+
+    fn check_len(&self, password: &[u8]) -> Result<()> {
+        if password.len() > self.max_password_bytes {
+            return Err(Error::invalid_limit(
+                "password",
+                "too_long",
+                self.max_password_bytes,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Verifies; `Ok(true)` when the stored hash should be upgraded.
+    fn check(&self, password: &SecretString, stored: &str) -> Result<bool> {
+        let bytes = password.expose_secret().as_bytes();
+        self.check_len(bytes)?;
+        match stored::parse(stored, &self.limits)? {
+            Stored::Argon2(a) => {
+                let secret = match &a.keyid {
+                    None => None,
+                    Some(id) => Some(self.find_pepper(id)?.secret.expose_secret().as_slice()),
+                };
+                let mut tag = Zeroizing::new(vec![0u8; a.tag.len()]);
+                engine::argon2_into(
+                    a.algorithm,
+                    a.version,
+                    a.params.clone(),
+                    secret,
+                    bytes,
+                    &a.salt,
+                    &mut tag,
+                )?;
+                if !bool::from(tag.as_slice().ct_eq(a.tag.as_slice())) {
+                    return Err(Error::unauthenticated("password", "mismatch"));
+                }
+                Ok(self.argon2_outdated(&a))
+            }
+            Stored::Bcrypt(b) => {
+                if !engine::bcrypt_matches(bytes, stored)? {
+                    return Err(Error::unauthenticated("password", "mismatch"));
+                }
+                Ok(self.bcrypt_outdated(&b) || bytes.len() > BCRYPT_MAX_PASSWORD_BYTES)
+            }
+        }
+    }
+
+    fn find_pepper(&self, id: &[u8]) -> Result<&Pepper> {
+        self.pepper
+            .iter()
+            .chain(&self.retired_peppers)
+            .find(|p| p.id.as_bytes() == id)
+            .ok_or_else(|| {
+                Error::configuration(
+                    "password.pepper",
+                    "a stored hash names a pepper this hasher does not hold",
+                )
+                .with_hint("add it with PasswordHasherBuilder::retired_pepper")
+            })
+    }
+
+    fn argon2_outdated(&self, a: &StoredArgon2) -> bool {
+        let Scheme::Argon2id(current) = self.scheme else {
+            return true;
+        };
+        let pepper_current = match (&a.keyid, &self.pepper) {
+            (None, None) => true,
+            (Some(id), Some(p)) => id.as_slice() == p.id.as_bytes(),
+            _ => false,
+        };
+        a.algorithm != Algorithm::Argon2id
+            || a.version != Version::V0x13
+            || a.params.m_cost() < current.m_kib()
+            || a.params.t_cost() < current.t()
+            || a.params.p_cost() < current.p()
+            || a.salt.len() < SALT_BYTES
+            || a.tag.len() < TAG_BYTES
+            || !pepper_current
+    }
+
+    fn bcrypt_outdated(&self, b: &StoredBcrypt) -> bool {
+        match self.scheme {
+            Scheme::Bcrypt { cost } => b.cost < cost || b.variant != BcryptVariant::TwoB,
+            Scheme::Argon2id(_) => true,
+        }
+    }
+}
+
+fn argon2_params(p: Argon2Params, tag_len: usize) -> Result<Params> {
+    Params::new(p.m_kib(), p.t(), p.p(), Some(tag_len))
+        .map_err(|_| Error::internal("argon2 rejected checked parameters"))
+}
+
+/// Builds a [`PasswordHasher`]; every setting is checked in
+/// [`build`](Self::build).
+#[derive(Debug)]
+#[must_use]
+pub struct PasswordHasherBuilder {
+    hasher: PasswordHasher,
+}
+
+impl PasswordHasherBuilder {
+    /// Argon2id with these parameters (the default is [`Argon2Params::OWASP`]).
+    pub fn argon2id(mut self, params: Argon2Params) -> Self {
+        self.hasher.scheme = Scheme::Argon2id(params);
+        self
+    }
+
+    /// bcrypt at `cost` for new hashes (for systems that must stay on
+    /// bcrypt; [`BCRYPT_DEFAULT_COST`] is a good start).
+    pub fn bcrypt(mut self, cost: u32) -> Self {
+        self.hasher.scheme = Scheme::Bcrypt { cost };
+        self
+    }
+
+    /// The current pepper, used for new hashes (Argon2 only).
+    pub fn pepper(mut self, pepper: Pepper) -> Self {
+        self.hasher.pepper = Some(pepper);
+        self
+    }
+
+    /// A retired pepper: hashes naming it still verify, and are upgraded.
+    pub fn retired_pepper(mut self, pepper: Pepper) -> Self {
+        self.hasher.retired_peppers.push(pepper);
+        self
+    }
+
+    /// The cap on a password's length in bytes (default
+    /// [`DEFAULT_MAX_PASSWORD_BYTES`]).
+    pub fn max_password_bytes(mut self, max: usize) -> Self {
+        self.hasher.max_password_bytes = max;
+        self
+    }
+
+    /// Ceilings on what stored hashes may demand (default
+    /// [`VerifyLimits::default`]).
+    pub fn verify_limits(mut self, limits: VerifyLimits) -> Self {
+        self.hasher.limits = limits;
+        self
+    }
+
+    /// The hasher.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) when the bcrypt cost is
+    /// under [`BCRYPT_MIN_COST`] or over 31; when new hashes would exceed the
+    /// verify limits (the hasher would refuse its own hashes); when a pepper
+    /// is set with bcrypt; when pepper ids repeat; or when the password cap
+    /// is outside [`MIN_MAX_PASSWORD_BYTES`]..=[`MAX_MAX_PASSWORD_BYTES`].
+    pub fn build(self) -> Result<PasswordHasher> {
+        let h = self.hasher;
+        match h.scheme {
+            Scheme::Argon2id(p) => {
+                if !h.limits.admit(&p) {
+                    return Err(Error::configuration(
+                        "password.verify_limits",
+                        "lower than the parameters of new hashes",
+                    ));
+                }
+            }
+            Scheme::Bcrypt { cost } => {
+                if !(BCRYPT_MIN_COST..=31).contains(&cost) {
+                    return Err(Error::configuration(
+                        "password.bcrypt_cost",
+                        "must be 10 to 31",
+                    ));
+                }
+                if cost > h.limits.max_bcrypt_cost {
+                    return Err(Error::configuration(
+                        "password.verify_limits",
+                        "lower than the parameters of new hashes",
+                    ));
+                }
+                if h.pepper.is_some() || !h.retired_peppers.is_empty() {
+                    return Err(Error::configuration(
+                        "password.pepper",
+                        "peppers need argon2id, not bcrypt",
+                    ));
+                }
+            }
+        }
+        if !(MIN_MAX_PASSWORD_BYTES..=MAX_MAX_PASSWORD_BYTES).contains(&h.max_password_bytes) {
+            return Err(Error::configuration(
+                "password.max_password_bytes",
+                "must be 1024 to 1048576",
+            ));
+        }
+        let mut ids: Vec<&str> = h
+            .pepper
+            .iter()
+            .chain(&h.retired_peppers)
+            .map(Pepper::id)
+            .collect();
+        ids.sort_unstable();
+        if ids.windows(2).any(|w| w.first() == w.get(1)) {
+            return Err(Error::configuration("password.pepper", "pepper ids repeat"));
+        }
+        Ok(h)
+    }
+}
