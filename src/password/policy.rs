@@ -38,7 +38,7 @@ pub fn common_password_count() -> usize {
 ///
 /// let policy = PasswordPolicy::default(); // 8..=128 characters, denylist on
 /// let codes: Vec<String> = policy
-///     .violations(&"alice".into(), Some("alice"), Some("alice@example.com"))
+///     .violations(&"dragon".into(), Some("dragon"), Some("dragon@example.com"))
 ///     .iter()
 ///     .map(|v| v.code())
 ///     .collect();
