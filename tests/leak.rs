@@ -196,3 +196,51 @@ fn deserialized_secrets_stay_secret() {
     .unwrap();
     assert_eq!(out, format!(r#"{{"password":"{SENTINEL}"}}"#));
 }
+
+#[cfg(feature = "password")]
+#[test]
+fn password_errors_never_echo_the_password_or_the_hash() {
+    use seckit::password::{PasswordHasher, PasswordPolicy, Pepper};
+
+    let hasher = PasswordHasher::new();
+    let password = SecretString::from(SENTINEL);
+    let stored = hasher.hash(&password).unwrap();
+    let wrong = SecretString::from(format!("{SENTINEL}-wrong"));
+    let long = SecretString::from(SENTINEL.repeat(300));
+    let hostile = format!("$argon2id$v=19$m=19456,t=2,p=1,{SENTINEL}=1$c2FsdHNhbHQ$c2FsdA");
+    let errors = [
+        hasher.verify(&wrong, &stored).unwrap_err(),
+        hasher.verify(&long, &stored).unwrap_err(),
+        hasher.hash(&long).unwrap_err(),
+        hasher.verify(&password, SENTINEL).unwrap_err(),
+        hasher.verify(&password, &hostile).unwrap_err(),
+        hasher
+            .verify(&password, &format!("$2b${SENTINEL}"))
+            .unwrap_err(),
+        hasher.needs_rehash(&hostile).unwrap_err(),
+        hasher.dummy_verify(&password).unwrap_err(),
+        PasswordHasher::builder()
+            .bcrypt(10)
+            .build()
+            .unwrap()
+            .hash(&long)
+            .unwrap_err(),
+        PasswordPolicy::default()
+            .check(&SecretString::from("password"), Some(SENTINEL), None)
+            .unwrap_err(),
+    ];
+    for e in &errors {
+        assert_error_clean("password error", e);
+        assert!(
+            !format!("{e}{e:?}").contains(&stored),
+            "an error echoed the stored hash: {e}"
+        );
+    }
+    let pepper = Pepper::new("k1", SecretBytes::from(SENTINEL.repeat(2).as_bytes())).unwrap();
+    let peppered = PasswordHasher::builder()
+        .pepper(pepper.clone())
+        .build()
+        .unwrap();
+    assert_clean("Pepper Debug", &format!("{pepper:?}"));
+    assert_clean("PasswordHasher Debug", &format!("{peppered:?}"));
+}
