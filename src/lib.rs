@@ -94,6 +94,11 @@ pub struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/secrets.md")]
 pub struct SecretsGuideDoctests;
+
+/// docs/passwords.md's code blocks, compiled and run as doctests.
+#[cfg(all(doctest, feature = "password"))]
+#[doc = include_str!("../docs/passwords.md")]
+pub struct PasswordsGuideDoctests;
 pub use secret::{Secret, SecretBytes, SecretString, config, mask};
 #[cfg(feature = "serde")]
 pub use secret::{SerializableSecret, serialize_exposed};

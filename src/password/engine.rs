@@ -9,38 +9,41 @@ use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 
-/// Per-thread Argon2 memory larger than this (in 1 KiB blocks) is freed after
-/// use rather than kept: a thread that once verified a 256 MiB legacy hash
-/// should not hold 256 MiB forever. 64 MiB covers every preset.
-const RETAIN_MAX_BLOCKS: usize = 64 * 1024;
-
 thread_local! {
     /// Argon2 memory reused across calls on this thread. Fresh allocations
-    /// of 19 to 64 MiB cost page faults on every hash (about a third of an
-    /// OWASP-parameter hash); reusing the blocks avoids them. The blocks are
-    /// cleared after every use.
+    /// of 19 to 64 MiB cost page faults on every hash; reusing the blocks
+    /// avoids them. The blocks are cleared after every use.
     static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Computes an Argon2 tag of `out.len()` bytes into `out`.
-pub(crate) fn argon2_into(
+/// An Argon2 instance for these inputs.
+pub(crate) fn argon2<'k>(
     algorithm: Algorithm,
     version: Version,
     params: Params,
-    secret: Option<&[u8]>,
+    secret: Option<&'k [u8]>,
+) -> Result<Argon2<'k>> {
+    match secret {
+        Some(secret) => {
+            Argon2::new_with_secret(secret, algorithm, version, params).map_err(|_| Error::Crypto {
+                context: "argon2 hashing failed",
+            })
+        }
+        None => Ok(Argon2::new(algorithm, version, params)),
+    }
+}
+
+/// Computes an Argon2 tag of `out.len()` bytes into `out`, in this thread's
+/// reused memory. Afterwards the memory is cleared, and released altogether
+/// when it holds more than `retain_blocks` blocks: a hasher keeps what its own
+/// parameters need, not the 256 MiB a legacy hash once asked for.
+pub(crate) fn argon2_into(
+    argon: &Argon2<'_>,
     password: &[u8],
     salt: &[u8],
     out: &mut [u8],
+    retain_blocks: usize,
 ) -> Result<()> {
-    let failed = |_| Error::Crypto {
-        context: "argon2 hashing failed",
-    };
-    let argon = match secret {
-        Some(secret) => {
-            Argon2::new_with_secret(secret, algorithm, version, params).map_err(failed)?
-        }
-        None => Argon2::new(algorithm, version, params),
-    };
     let count = argon.params().block_count();
     BLOCKS.with(|cell| {
         // Re-entrancy is impossible (no callbacks run inside), but if the
@@ -48,18 +51,27 @@ pub(crate) fn argon2_into(
         let Ok(mut blocks) = cell.try_borrow_mut() else {
             let mut fresh = Vec::new();
             grow(&mut fresh, count)?;
-            let result = hash_with(&argon, password, salt, out, &mut fresh, count);
+            let result = hash_with(argon, password, salt, out, &mut fresh, count);
             clear(&mut fresh);
             return result;
         };
         grow(&mut blocks, count)?;
-        let result = hash_with(&argon, password, salt, out, &mut blocks, count);
+        let result = hash_with(argon, password, salt, out, &mut blocks, count);
         clear(&mut blocks);
-        if blocks.len() > RETAIN_MAX_BLOCKS {
+        if blocks.len() > retain_blocks {
             *blocks = Vec::new();
         }
         result
     })
+}
+
+/// Releases this thread's Argon2 memory.
+pub(crate) fn release() {
+    BLOCKS.with(|cell| {
+        if let Ok(mut blocks) = cell.try_borrow_mut() {
+            *blocks = Vec::new();
+        }
+    });
 }
 
 fn hash_with(
@@ -99,7 +111,9 @@ fn grow(blocks: &mut Vec<Block>, count: usize) -> Result<()> {
 /// allocation this buffer saves. Freed buffers are cleared the same way
 /// before being dropped.
 fn clear(blocks: &mut [Block]) {
-    blocks.fill(Block::new());
+    for block in blocks {
+        block.as_mut().fill(0);
+    }
 }
 
 /// Formats a PHC string: `$argon2id$v=19$m=..,t=..,p=..[,keyid=..]$salt$tag`.
@@ -176,57 +190,28 @@ mod tests {
                     .output_len(32)
                     .build()
                     .unwrap();
+                let argon = argon2(algorithm, Version::V0x13, params, Some(&[3; 8])).unwrap();
                 let mut out = [0u8; 32];
-                argon2_into(
-                    algorithm,
-                    Version::V0x13,
-                    params,
-                    Some(&[3; 8]),
-                    &[1; 32],
-                    &[2; 16],
-                    &mut out,
-                )
-                .unwrap();
+                argon2_into(&argon, &[1; 32], &[2; 16], &mut out, usize::MAX).unwrap();
                 assert_eq!(hex(&out), want, "{algorithm:?}");
             }
         }
     }
 
     #[test]
-    fn large_buffers_are_released() {
-        let params = Params::new(
-            u32::try_from(RETAIN_MAX_BLOCKS).unwrap() + 8,
-            1,
-            1,
-            Some(32),
-        )
-        .unwrap();
-        let mut out = [0u8; 32];
-        argon2_into(
-            Algorithm::Argon2id,
-            Version::V0x13,
-            params,
-            None,
-            b"pw",
-            b"saltsalt",
-            &mut out,
-        )
-        .unwrap();
-        BLOCKS.with(|b| assert!(b.borrow().is_empty()));
-        let small = Params::new(1024, 1, 1, Some(32)).unwrap();
-        argon2_into(
-            Algorithm::Argon2id,
-            Version::V0x13,
-            small,
-            None,
-            b"pw",
-            b"saltsalt",
-            &mut out,
-        )
-        .unwrap();
+    fn memory_is_cleared_and_retained_only_up_to_the_limit() {
+        let hash = |m: u32, retain: usize| {
+            let params = Params::new(m, 1, 1, Some(32)).unwrap();
+            let argon = argon2(Algorithm::Argon2id, Version::V0x13, params, None).unwrap();
+            let mut out = [0u8; 32];
+            argon2_into(&argon, b"pw", b"saltsalt", &mut out, retain).unwrap();
+        };
+        hash(2048, 1024);
+        BLOCKS.with(|b| assert!(b.borrow().is_empty(), "over the limit: released"));
+        hash(1024, 1024);
         BLOCKS.with(|b| {
             let blocks = b.borrow();
-            assert_eq!(blocks.len(), 1024);
+            assert_eq!(blocks.len(), 1024, "within the limit: kept");
             assert!(
                 blocks
                     .iter()
@@ -234,6 +219,8 @@ mod tests {
                 "cleared after use"
             );
         });
+        release();
+        BLOCKS.with(|b| assert!(b.borrow().is_empty()));
     }
 
     #[test]

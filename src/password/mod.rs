@@ -48,7 +48,8 @@
 //! ```
 //!
 //! Each thread keeps one Argon2 memory buffer and reuses it (cleared after
-//! every use), so a blocking pool of N threads holds at most N buffers.
+//! every use, kept only up to what this hasher's parameters need), so a
+//! blocking pool of N threads holds at most N buffers.
 //!
 //! # Users that do not exist
 //!
@@ -268,19 +269,13 @@ impl PasswordHasher {
                 let keyid = self.pepper.as_ref().map(|pp| pp.id.as_bytes());
                 let params = argon2_params(p, TAG_BYTES)?;
                 let mut tag = Zeroizing::new([0u8; TAG_BYTES]);
-                let secret = self
-                    .pepper
-                    .as_ref()
-                    .map(|pp| pp.secret.expose_secret().as_slice());
-                engine::argon2_into(
+                let argon = engine::argon2(
                     Algorithm::Argon2id,
                     Version::V0x13,
                     params.clone(),
-                    secret,
-                    password,
-                    &salt,
-                    &mut *tag,
+                    self.current_secret(),
                 )?;
+                engine::argon2_into(&argon, password, &salt, &mut *tag, self.retain_blocks())?;
                 Ok(engine::phc_string(&params, keyid, &salt, &*tag))
             }
             Scheme::Bcrypt { cost } => {
@@ -366,19 +361,14 @@ impl PasswordHasher {
         match self.scheme {
             Scheme::Argon2id(p) => {
                 let mut tag = Zeroizing::new([0u8; TAG_BYTES]);
-                let secret = self
-                    .pepper
-                    .as_ref()
-                    .map(|pp| pp.secret.expose_secret().as_slice());
-                engine::argon2_into(
+                let params = argon2_params(p, TAG_BYTES)?;
+                let argon = engine::argon2(
                     Algorithm::Argon2id,
                     Version::V0x13,
-                    argon2_params(p, TAG_BYTES)?,
-                    secret,
-                    bytes,
-                    &salt,
-                    &mut *tag,
+                    params,
+                    self.current_secret(),
                 )?;
+                engine::argon2_into(&argon, bytes, &salt, &mut *tag, self.retain_blocks())?;
             }
             Scheme::Bcrypt { cost } => {
                 let len = bytes.len().min(BCRYPT_MAX_PASSWORD_BYTES);
@@ -386,6 +376,25 @@ impl PasswordHasher {
             }
         }
         Err(Error::unauthenticated("password", "unknown user"))
+    }
+
+    /// The current pepper's secret, for new hashes.
+    fn current_secret(&self) -> Option<&[u8]> {
+        self.pepper
+            .as_ref()
+            .map(|p| p.secret.expose_secret().as_slice())
+    }
+
+    /// Argon2 blocks this hasher's own parameters need: the per-thread
+    /// memory is kept up to this size and released when a (legacy) hash
+    /// needed more.
+    fn retain_blocks(&self) -> usize {
+        match self.scheme {
+            Scheme::Argon2id(p) => {
+                argon2_params(p, TAG_BYTES).map_or(0, |params| params.block_count())
+            }
+            Scheme::Bcrypt { .. } => 0,
+        }
     }
 
     fn check_len(&self, password: &[u8]) -> Result<()> {
@@ -410,15 +419,8 @@ impl PasswordHasher {
                     Some(id) => Some(self.find_pepper(id)?.secret.expose_secret().as_slice()),
                 };
                 let mut tag = Zeroizing::new(vec![0u8; a.tag.len()]);
-                engine::argon2_into(
-                    a.algorithm,
-                    a.version,
-                    a.params.clone(),
-                    secret,
-                    bytes,
-                    &a.salt,
-                    &mut tag,
-                )?;
+                let argon = engine::argon2(a.algorithm, a.version, a.params.clone(), secret)?;
+                engine::argon2_into(&argon, bytes, &a.salt, &mut tag, self.retain_blocks())?;
                 if !bool::from(tag.as_slice().ct_eq(a.tag.as_slice())) {
                     return Err(Error::unauthenticated("password", "mismatch"));
                 }
