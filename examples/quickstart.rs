@@ -78,6 +78,27 @@ fn main() -> seckit::Result<()> {
         );
     }
 
+    // Passwords (feature `password`): Argon2id, upgrade on login.
+    #[cfg(feature = "password")]
+    {
+        use seckit::password::PasswordHasher;
+        let hasher = PasswordHasher::new();
+        let password = SecretString::from("sample passphrase, not real");
+        let stored = hasher.hash(&password)?;
+        println!(
+            "stored password hash: {}…",
+            stored.get(..31).unwrap_or(&stored)
+        );
+        let verified = hasher.verify_and_upgrade(&password, &stored)?;
+        println!(
+            "password verified; rehash needed: {}",
+            verified.rehash().is_some()
+        );
+        if let Err(e) = hasher.verify(&SecretString::from("wrong guess"), &stored) {
+            println!("wrong password: {e} (client sees {:?})", e.public_message());
+        }
+    }
+
     // Bad input is an error, never a panic.
     if let Err(e) = random::secret(8) {
         println!("refused: {e}");

@@ -58,13 +58,28 @@
 //! # Ok::<(), seckit::Error>(())
 //! ```
 //!
+//! ## Passwords
+//!
+//! ```
+//! # #[cfg(feature = "password")] {
+//! use seckit::password::PasswordHasher;
+//!
+//! let hasher = PasswordHasher::new(); // Argon2id, OWASP parameters
+//! let stored = hasher.hash(&"sample passphrase".into())?;
+//! let verified = hasher.verify_and_upgrade(&"sample passphrase".into(), &stored)?;
+//! assert!(verified.rehash().is_none()); // already current
+//! # }
+//! # Ok::<(), seckit::Error>(())
+//! ```
+//!
 //! ## Features
 //!
 //! `default = ["password", "jwt", "envelope", "validate", "serde"]`. Each
 //! module is one feature and pulls only its own dependencies; `serde` adds
 //! `Deserialize` for secrets (and `Serialize` only by explicit opt-in); `cli`
 //! builds the `seckit` command-line tool. The modules marked "coming" above
-//! land in later releases; their features are reserved and add nothing yet.
+//! land in later releases; until then their features are reserved and add
+//! nothing.
 //!
 //! ## What seckit does not do
 //!
