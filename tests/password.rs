@@ -122,6 +122,20 @@ fn bcrypt_hashing_never_truncates() {
 }
 
 #[test]
+fn the_bcrypt_crates_non_truncating_functions_refuse_72_bytes_seckit_does_not() {
+    // Upstream behaviour this module works around: bcrypt handles exactly 72
+    // bytes fully, yet `non_truncating_hash` refuses them. If this starts
+    // failing, the crate changed and the workaround can go.
+    let exactly_72 = "n".repeat(72);
+    assert!(bcrypt::non_truncating_hash(&exactly_72, 4).is_err());
+    assert!(bcrypt::non_truncating_hash("n".repeat(71), 4).is_ok());
+    let hasher = PasswordHasher::builder().bcrypt(10).build().unwrap();
+    hasher
+        .verify(&pw(&exactly_72), &hasher.hash(&pw(&exactly_72)).unwrap())
+        .unwrap();
+}
+
+#[test]
 fn bcrypt_over_72_bytes_verifies_like_the_reference_and_is_always_upgraded() {
     let long = format!("{}{}", "L".repeat(72), "-tail");
     // Older libraries stored the hash of the first 72 bytes.
