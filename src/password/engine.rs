@@ -5,7 +5,6 @@ use std::cell::RefCell;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
-use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 
@@ -147,9 +146,9 @@ pub(crate) fn bcrypt_hash(password: &[u8], cost: u32, salt: [u8; 16]) -> Result<
 /// Whether `password` matches a stored bcrypt hash, following the reference
 /// implementations: only the first 72 bytes count.
 pub(crate) fn bcrypt_matches(password: &[u8], stored: &str) -> Result<bool> {
-    // bcrypt::verify parses again; the caller already checked cost limits.
-    let password = Zeroizing::new(password.to_vec());
-    bcrypt::verify(&*password, stored).map_err(|_| Error::invalid("password_hash", "malformed"))
+    // bcrypt::verify parses again (the caller already checked the cost
+    // limits) and wipes its own copy of the password.
+    bcrypt::verify(password, stored).map_err(|_| Error::invalid("password_hash", "malformed"))
 }
 
 #[cfg(test)]
