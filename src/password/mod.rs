@@ -267,15 +267,7 @@ impl PasswordHasher {
         match self.scheme {
             Scheme::Argon2id(p) => {
                 let keyid = self.pepper.as_ref().map(|pp| pp.id.as_bytes());
-                let params = argon2_params(p, TAG_BYTES)?;
-                let mut tag = Zeroizing::new([0u8; TAG_BYTES]);
-                let argon = engine::argon2(
-                    Algorithm::Argon2id,
-                    Version::V0x13,
-                    params.clone(),
-                    self.current_secret(),
-                )?;
-                engine::argon2_into(&argon, password, &salt, &mut *tag, self.retain_blocks())?;
+                let (params, tag) = self.current_argon2_tag(p, password, &salt)?;
                 Ok(engine::phc_string(&params, keyid, &salt, &*tag))
             }
             Scheme::Bcrypt { cost } => {
@@ -360,15 +352,7 @@ impl PasswordHasher {
         let salt = [0x5a; SALT_BYTES];
         match self.scheme {
             Scheme::Argon2id(p) => {
-                let mut tag = Zeroizing::new([0u8; TAG_BYTES]);
-                let params = argon2_params(p, TAG_BYTES)?;
-                let argon = engine::argon2(
-                    Algorithm::Argon2id,
-                    Version::V0x13,
-                    params,
-                    self.current_secret(),
-                )?;
-                engine::argon2_into(&argon, bytes, &salt, &mut *tag, self.retain_blocks())?;
+                self.current_argon2_tag(p, bytes, &salt)?;
             }
             Scheme::Bcrypt { cost } => {
                 let len = bytes.len().min(BCRYPT_MAX_PASSWORD_BYTES);
@@ -376,6 +360,27 @@ impl PasswordHasher {
             }
         }
         Err(Error::unauthenticated("password", "unknown user"))
+    }
+
+    /// The Argon2id tag a new hash at `p` (with the current pepper) would
+    /// hold, and the parameters it was made with: shared by `hash` and
+    /// `dummy_verify`, so the dummy costs exactly what a real hash does.
+    fn current_argon2_tag(
+        &self,
+        p: Argon2Params,
+        password: &[u8],
+        salt: &[u8],
+    ) -> Result<(Params, Zeroizing<[u8; TAG_BYTES]>)> {
+        let params = argon2_params(p, TAG_BYTES)?;
+        let mut tag = Zeroizing::new([0u8; TAG_BYTES]);
+        let argon = engine::argon2(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            params.clone(),
+            self.current_secret(),
+        )?;
+        engine::argon2_into(&argon, password, salt, &mut *tag, self.retain_blocks())?;
+        Ok((params, tag))
     }
 
     /// The current pepper's secret, for new hashes.
