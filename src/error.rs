@@ -215,6 +215,19 @@ impl Error {
         }
     }
 
+    /// Renames the setting of a configuration error (a builder's
+    /// `jwt.ttl` becomes the operator's `JWT_TTL_MINUTES`).
+    pub(crate) fn for_setting(self, name: impl Into<Cow<'static, str>>) -> Self {
+        match self {
+            Self::Configuration { reason, hint, .. } => Self::Configuration {
+                setting: name.into(),
+                reason,
+                hint,
+            },
+            other => other,
+        }
+    }
+
     pub(crate) const fn internal(context: &'static str) -> Self {
         Self::Internal { context }
     }

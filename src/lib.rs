@@ -91,10 +91,14 @@
 #![deny(missing_docs)]
 
 mod error;
+#[cfg(any(feature = "jwt", feature = "validate"))]
+mod http_auth;
 mod secret;
 
 pub mod random;
 
+#[cfg(feature = "jwt")]
+pub mod jwt;
 #[cfg(feature = "password")]
 pub mod password;
 

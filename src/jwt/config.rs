@@ -1,0 +1,438 @@
+//! `JwtConfig`: everything a service needs to issue and verify, from the
+//! environment or from code, refused at startup when unsafe.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::secret_check::{self, SecretEncoding};
+use super::{Algorithm, Issuer, SigningKey, Verifier, VerifyingKey};
+use super::{DEFAULT_MAX_TOKEN_LEN, DEFAULT_TTL_SECS, MAX_LONG_TTL_SECS, MAX_TTL_SECS};
+use crate::config::{Loader, Report};
+use crate::{Error, Result};
+
+const GENERATE_HINT: &str = "set JWT_SECRET (or JWT_SECRET_FILE) to a random secret, e.g. the output of `seckit secret generate --bytes 64` or `openssl rand -base64 64`, with JWT_SECRET_ENCODING=base64";
+
+/// JWT settings for one service: key, algorithm, issuer, audience, lifetime,
+/// leeway and size limit, validated when built.
+///
+/// [`JwtConfig::from_env`] reads:
+///
+/// | variable | meaning | default |
+/// |---|---|---|
+/// | `JWT_ALGORITHM` | `HS256` … `EdDSA` (any case) | `HS256` |
+/// | `JWT_SECRET` / `JWT_SECRET_FILE` | HMAC secret (HS*) | required for HS* |
+/// | `JWT_SECRET_ENCODING` | `raw`, `base64`, `base64url`, `hex` | `raw` |
+/// | `JWT_PRIVATE_KEY` / `_FILE` | PEM private key (RS*, PS*, ES*, EdDSA) | — |
+/// | `JWT_PUBLIC_KEY` / `_FILE` | PEM public key, for verify-only services | — |
+/// | `JWT_KEY_ID` | `kid` written and expected | none |
+/// | `JWT_ISSUER`, `JWT_AUDIENCE` | `iss` / `aud` written and required | none |
+/// | `JWT_TTL_MINUTES` | token lifetime, 1 to 1440 | 60 |
+/// | `JWT_ALLOW_LONG_TTL` | `true` widens the TTL bound to 400 days | `false` |
+/// | `JWT_LEEWAY_SECONDS` | clock skew allowed, 0 to 300 | 0 |
+/// | `JWT_MAX_TOKEN_BYTES` | largest token verified, 1 to 65536 | 8192 |
+///
+/// Every `NAME` can also be given as `NAME_FILE` (see [`Loader`]). A
+/// missing or weak secret, a key that does not fit the algorithm, a secret
+/// given for an asymmetric algorithm, or an out-of-range number is an error
+/// naming the variable, with a hint on how to fix it.
+///
+/// `Display` and `Debug` show the settings with the key masked; [`report`](JwtConfig::report)
+/// says where each came from.
+///
+/// # Example
+///
+/// ```
+/// use seckit::config::Loader;
+/// use seckit::jwt::JwtConfig;
+///
+/// // from_env() in production; from_loader with fixed variables in tests.
+/// let mut env = Loader::from_vars([("JWT_SECRET", "secret")]);
+/// let err = JwtConfig::from_loader(&mut env).unwrap_err();
+/// assert!(err.to_string().starts_with("configuration: JWT_SECRET: is a known default"));
+///
+/// let mut env = Loader::from_vars([
+///     ("JWT_SECRET", "q0Vb8eXo1mZ2yL7rT4sN9kJ3hW6cF5aDgP0uQiRtYvE="), // sample value
+///     ("JWT_SECRET_ENCODING", "base64"),
+///     ("JWT_ISSUER", "https://auth.example"),
+///     ("JWT_TTL_MINUTES", "15"),
+/// ]);
+/// let config = JwtConfig::from_loader(&mut env)?;
+/// assert_eq!(
+///     config.to_string(),
+///     "alg=HS256 key=*** kid=- iss=https://auth.example aud=- ttl=900s leeway=0s max_token_bytes=8192"
+/// );
+/// let token = config.issuer()?.issue_for("user-1", &serde_json::json!({}))?;
+/// config.verifier().verify::<serde_json::Value>(&token)?;
+/// # Ok::<(), seckit::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct JwtConfig {
+    signing: Option<SigningKey>,
+    verifying: VerifyingKey,
+    issuer: Option<String>,
+    audience: Option<String>,
+    ttl: Duration,
+    leeway: Duration,
+    max_token_len: usize,
+    long_ttl: bool,
+    report: Option<Report>,
+}
+
+impl JwtConfig {
+    /// Reads the process environment (see the table above).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind), naming the variable.
+    pub fn from_env() -> Result<Self> {
+        let mut loader = Loader::from_env();
+        Self::from_loader(&mut loader)
+    }
+
+    /// Reads the variables through `loader` (tests use
+    /// [`Loader::from_vars`]); the loader's report is kept.
+    ///
+    /// # Errors
+    ///
+    /// As [`JwtConfig::from_env`].
+    pub fn from_loader(loader: &mut Loader) -> Result<Self> {
+        let alg_setting = loader.value_or("JWT_ALGORITHM", "HS256")?;
+        let alg: Algorithm = alg_setting
+            .value()
+            .parse()
+            .map_err(|e: Error| e.for_setting("JWT_ALGORITHM"))?;
+        let kid = loader
+            .value("JWT_KEY_ID")?
+            .map(crate::config::Setting::into_value);
+
+        let (signing, verifying) = if alg.is_hmac() {
+            let secret = loader
+                .required_secret("JWT_SECRET")
+                .map_err(|e| e.with_hint(GENERATE_HINT))?;
+            let encoding: SecretEncoding = loader
+                .value_or("JWT_SECRET_ENCODING", "raw")?
+                .value()
+                .parse()
+                .map_err(|e: Error| e.for_setting("JWT_SECRET_ENCODING"))?;
+            let bytes = secret_check::decode_named(secret.value(), encoding, "JWT_SECRET")?;
+            let key = SigningKey::hmac_named(alg, &bytes, "JWT_SECRET")?;
+            let verifying = key.verifying_key();
+            (Some(key), verifying)
+        } else {
+            if loader.secret("JWT_SECRET")?.is_some() {
+                return Err(Error::configuration("JWT_SECRET", "is set but JWT_ALGORITHM is not HMAC")
+                    .with_hint("unset it, or use JWT_PRIVATE_KEY_FILE / JWT_PUBLIC_KEY_FILE for this algorithm"));
+            }
+            let private = loader.secret("JWT_PRIVATE_KEY")?;
+            let public = loader.value("JWT_PUBLIC_KEY")?;
+            let signing = private
+                .map(|pem| {
+                    SigningKey::from_pem_named(
+                        alg,
+                        pem.value().expose_secret().as_bytes(),
+                        "JWT_PRIVATE_KEY",
+                    )
+                })
+                .transpose()?;
+            let given_public = public
+                .map(|pem| {
+                    VerifyingKey::from_pem_named(alg, pem.value().as_bytes(), "JWT_PUBLIC_KEY")
+                })
+                .transpose()?;
+            match (signing, given_public) {
+                (None, None) => {
+                    return Err(Error::configuration("JWT_PRIVATE_KEY", "not set").with_hint(
+                        "set JWT_PRIVATE_KEY_FILE to a PEM private key to issue, or JWT_PUBLIC_KEY_FILE to a PEM public key to verify only",
+                    ));
+                }
+                (None, Some(public)) => (None, public),
+                (Some(key), None) => {
+                    let verifying = key.verifying_key();
+                    (Some(key), verifying)
+                }
+                (Some(key), Some(public)) => {
+                    if key.public_der() != public.public_der() {
+                        return Err(Error::configuration(
+                            "JWT_PUBLIC_KEY",
+                            "does not match JWT_PRIVATE_KEY",
+                        ));
+                    }
+                    let verifying = key.verifying_key();
+                    (Some(key), verifying)
+                }
+            }
+        };
+        let mut config = Self::from_keys(signing, verifying);
+        if let Some(kid) = kid {
+            config = config
+                .with_kid(kid)
+                .map_err(|e| e.for_setting("JWT_KEY_ID"))?;
+        }
+        if let Some(iss) = loader.value("JWT_ISSUER")? {
+            config = config
+                .with_issuer(iss.into_value())
+                .map_err(|e| e.for_setting("JWT_ISSUER"))?;
+        }
+        if let Some(aud) = loader.value("JWT_AUDIENCE")? {
+            config = config
+                .with_audience(aud.into_value())
+                .map_err(|e| e.for_setting("JWT_AUDIENCE"))?;
+        }
+        let long = match loader
+            .value_or("JWT_ALLOW_LONG_TTL", "false")?
+            .value()
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" => false,
+            _ => {
+                return Err(Error::configuration(
+                    "JWT_ALLOW_LONG_TTL",
+                    "is not true or false",
+                ));
+            }
+        };
+        let minutes = number(loader, "JWT_TTL_MINUTES", DEFAULT_TTL_SECS / 60)?;
+        let ttl = Duration::from_secs(minutes.saturating_mul(60));
+        config = if long {
+            config.with_long_ttl(ttl)
+        } else {
+            config.with_ttl(ttl)
+        }
+        .map_err(|e| e.for_setting("JWT_TTL_MINUTES"))?;
+        let leeway = number(loader, "JWT_LEEWAY_SECONDS", 0)?;
+        config = config
+            .with_leeway(Duration::from_secs(leeway))
+            .map_err(|e| e.for_setting("JWT_LEEWAY_SECONDS"))?;
+        let max = number(loader, "JWT_MAX_TOKEN_BYTES", 8192)?;
+        config = config
+            .with_max_token_len(usize::try_from(max).unwrap_or(usize::MAX))
+            .map_err(|e| e.for_setting("JWT_MAX_TOKEN_BYTES"))?;
+        config.report = Some(loader.report().clone());
+        Ok(config)
+    }
+
+    /// A configuration that issues with `key` and verifies with its public
+    /// half (or the same secret).
+    #[must_use]
+    pub fn new(key: SigningKey) -> Self {
+        let verifying = key.verifying_key();
+        Self::from_keys(Some(key), verifying)
+    }
+
+    /// A configuration that only verifies.
+    #[must_use]
+    pub fn verify_only(key: VerifyingKey) -> Self {
+        Self::from_keys(None, key)
+    }
+
+    fn from_keys(signing: Option<SigningKey>, verifying: VerifyingKey) -> Self {
+        Self {
+            signing,
+            verifying,
+            issuer: None,
+            audience: None,
+            ttl: Duration::from_secs(DEFAULT_TTL_SECS),
+            leeway: Duration::ZERO,
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+            long_ttl: false,
+            report: None,
+        }
+    }
+
+    /// Sets the key id on both keys.
+    ///
+    /// # Errors
+    ///
+    /// As [`SigningKey::with_kid`].
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Result<Self> {
+        let kid = kid.into();
+        if let Some(key) = self.signing.take() {
+            self.signing = Some(key.with_kid(kid.clone())?);
+        }
+        self.verifying = self.verifying.with_kid(kid)?;
+        Ok(self)
+    }
+
+    /// Sets the issuer written and required.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) when empty.
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Result<Self> {
+        self.issuer = Some(super::verify::non_empty(issuer.into(), "jwt.issuer")?);
+        Ok(self)
+    }
+
+    /// Sets the audience written and required.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) when empty.
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Result<Self> {
+        self.audience = Some(super::verify::non_empty(audience.into(), "jwt.audience")?);
+        Ok(self)
+    }
+
+    /// Sets the token lifetime, 1 second to 24 hours.
+    ///
+    /// # Errors
+    ///
+    /// As [`Issuer::with_ttl`].
+    pub fn with_ttl(mut self, ttl: Duration) -> Result<Self> {
+        check_ttl(
+            ttl,
+            MAX_TTL_SECS,
+            "must be 1 second to 24 hours (use with_long_ttl to widen)",
+        )?;
+        self.ttl = ttl;
+        self.long_ttl = false;
+        Ok(self)
+    }
+
+    /// Sets a lifetime of up to 400 days.
+    ///
+    /// # Errors
+    ///
+    /// As [`Issuer::with_long_ttl`].
+    pub fn with_long_ttl(mut self, ttl: Duration) -> Result<Self> {
+        check_ttl(ttl, MAX_LONG_TTL_SECS, "must be 1 second to 400 days")?;
+        self.ttl = ttl;
+        self.long_ttl = true;
+        Ok(self)
+    }
+
+    /// Sets the clock-skew allowance, at most 300 seconds.
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::with_leeway`].
+    pub fn with_leeway(mut self, leeway: Duration) -> Result<Self> {
+        self.leeway = Verifier::new(self.verifying.clone())
+            .with_leeway(leeway)
+            .map(|_| leeway)?;
+        Ok(self)
+    }
+
+    /// Sets the largest token verified.
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::with_max_token_len`].
+    pub fn with_max_token_len(mut self, max_len: usize) -> Result<Self> {
+        Verifier::new(self.verifying.clone()).with_max_token_len(max_len)?;
+        self.max_token_len = max_len;
+        Ok(self)
+    }
+
+    /// The algorithm.
+    #[must_use]
+    pub const fn algorithm(&self) -> Algorithm {
+        self.verifying.algorithm()
+    }
+
+    /// Where each setting came from, secrets masked, when read by
+    /// [`from_env`](JwtConfig::from_env) or [`from_loader`](JwtConfig::from_loader).
+    #[must_use]
+    pub const fn report(&self) -> Option<&Report> {
+        self.report.as_ref()
+    }
+
+    /// An issuer with these settings.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) for a verify-only
+    /// configuration (no private key).
+    pub fn issuer(&self) -> Result<Issuer> {
+        let key = self.signing.clone().ok_or_else(|| {
+            Error::configuration(
+                "JWT_PRIVATE_KEY",
+                "not set: this configuration only verifies",
+            )
+        })?;
+        let mut issuer = Issuer::new(key);
+        issuer = if self.long_ttl {
+            issuer.with_long_ttl(self.ttl)?
+        } else {
+            issuer.with_ttl(self.ttl)?
+        };
+        if let Some(iss) = &self.issuer {
+            issuer = issuer.with_issuer(iss.clone())?;
+        }
+        if let Some(aud) = &self.audience {
+            issuer = issuer.with_audience(aud.clone())?;
+        }
+        Ok(issuer)
+    }
+
+    /// A verifier with these settings. Tokens carrying an `iss` or `aud`
+    /// that this configuration does not set are refused.
+    #[must_use]
+    pub fn verifier(&self) -> Verifier {
+        let mut v = Verifier::new(self.verifying.clone());
+        // Each of these was validated when set, so they cannot fail here.
+        if let Some(iss) = &self.issuer
+            && let Ok(next) = v.clone().with_issuer(iss.clone())
+        {
+            v = next;
+        }
+        if let Some(aud) = &self.audience
+            && let Ok(next) = v.clone().with_audience(aud.clone())
+        {
+            v = next;
+        }
+        if let Ok(next) = v.clone().with_leeway(self.leeway) {
+            v = next;
+        }
+        if let Ok(next) = v.clone().with_max_token_len(self.max_token_len) {
+            v = next;
+        }
+        v
+    }
+}
+
+fn check_ttl(ttl: Duration, max: u64, reason: &'static str) -> Result<()> {
+    if ttl.as_secs() == 0 || ttl.as_secs() > max {
+        return Err(Error::configuration("jwt.ttl", reason));
+    }
+    Ok(())
+}
+
+fn number(loader: &mut Loader, name: &'static str, default: u64) -> Result<u64> {
+    let Some(setting) = loader.value(name)? else {
+        return Ok(default);
+    };
+    setting
+        .value()
+        .parse::<u64>()
+        .map_err(|_| Error::configuration(name, "is not a whole number"))
+}
+
+impl fmt::Display for JwtConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "alg={} key={} kid={} iss={} aud={} ttl={}s leeway={}s max_token_bytes={}",
+            self.algorithm(),
+            if self.signing.is_some() || self.verifying.is_hmac() {
+                crate::mask::MASK
+            } else {
+                "public"
+            },
+            self.verifying.kid().unwrap_or("-"),
+            self.issuer.as_deref().unwrap_or("-"),
+            self.audience.as_deref().unwrap_or("-"),
+            self.ttl.as_secs(),
+            self.leeway.as_secs(),
+            self.max_token_len,
+        )
+    }
+}
+
+impl fmt::Debug for JwtConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JwtConfig({self})")
+    }
+}
