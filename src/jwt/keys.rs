@@ -428,13 +428,16 @@ fn rsa_pair(
     pair: std::result::Result<RsaKeyPair, aws_lc_rs::error::KeyRejected>,
     setting: &str,
 ) -> Result<SignInner> {
-    let pair = pair
-        .map_err(|_| Error::configuration(setting.to_owned(), "is not a valid RSA private key"))?;
+    let bad = |reason| Error::configuration(setting.to_owned(), reason);
+    let pair = pair.map_err(|e| {
+        if e.description_() == "TooSmall" {
+            bad("is an RSA key under 2048 bits")
+        } else {
+            bad("is not a valid RSA private key")
+        }
+    })?;
     if pair.public_modulus_len().saturating_mul(8) < MIN_RSA_BITS {
-        return Err(Error::configuration(
-            setting.to_owned(),
-            "is an RSA key under 2048 bits",
-        ));
+        return Err(bad("is an RSA key under 2048 bits"));
     }
     Ok(SignInner::Rsa(pair))
 }
