@@ -217,6 +217,7 @@ impl Error {
 
     /// Renames the setting of a configuration error (a builder's
     /// `jwt.ttl` becomes the operator's `JWT_TTL_MINUTES`).
+    #[cfg_attr(not(feature = "jwt"), allow(dead_code))]
     pub(crate) fn for_setting(self, name: impl Into<Cow<'static, str>>) -> Self {
         match self {
             Self::Configuration { reason, hint, .. } => Self::Configuration {

@@ -17,7 +17,7 @@
 //! | read a secret from `NAME_FILE` or `NAME`, and log where each setting came from | [`config::Loader`] | always |
 //! | generate a secret, a session id, an API key stored as a hash | [`random`] | always |
 //! | hash and verify passwords (Argon2id, bcrypt migration), check new passwords | [`password`] | `password` |
-//! | issue and verify JWTs, refusing weak secrets at startup | `jwt` (coming) | `jwt` |
+//! | issue and verify JWTs, refusing weak secrets at startup; parse `Authorization: Bearer` | [`jwt`] | `jwt` |
 //! | encrypt to a public key (RSA-OAEP + AES-256-GCM) | `envelope` (coming) | `envelope` |
 //! | refuse hostile input at the edge | `validate` (coming) | `validate` |
 //!
@@ -72,6 +72,22 @@
 //! # Ok::<(), seckit::Error>(())
 //! ```
 //!
+//! ## Tokens
+//!
+//! ```
+//! # #[cfg(feature = "jwt")] {
+//! use seckit::jwt::JwtConfig;
+//!
+//! # let mut env = seckit::config::Loader::from_vars([("JWT_SECRET", "q0Vb8eXo1mZ2yL7rT4sN9kJ3hW6cF5aDgP0uQiRtYvE=")]);
+//! # let config = JwtConfig::from_loader(&mut env)?;
+//! // let config = JwtConfig::from_env()?; // JWT_SECRET=changeme stops the service here
+//! let token = config.issuer()?.issue_for("user-42", &serde_json::json!({"role": "admin"}))?;
+//! let verified = config.verifier().verify::<serde_json::Value>(&token)?;
+//! assert_eq!(verified.claims["role"], "admin");
+//! # }
+//! # Ok::<(), seckit::Error>(())
+//! ```
+//!
 //! ## Features
 //!
 //! `default = ["password", "jwt", "envelope", "validate", "serde"]`. Each
@@ -113,6 +129,11 @@ pub struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/secrets.md")]
 pub struct SecretsGuideDoctests;
+
+/// docs/jwt.md's code blocks, compiled and run as doctests.
+#[cfg(all(doctest, feature = "jwt"))]
+#[doc = include_str!("../docs/jwt.md")]
+pub struct JwtGuideDoctests;
 
 /// docs/passwords.md's code blocks, compiled and run as doctests.
 #[cfg(all(doctest, feature = "password"))]

@@ -244,3 +244,69 @@ fn password_errors_never_echo_the_password_or_the_hash() {
     assert_clean("Pepper Debug", &format!("{pepper:?}"));
     assert_clean("PasswordHasher Debug", &format!("{peppered:?}"));
 }
+
+#[cfg(feature = "jwt")]
+#[test]
+fn jwt_errors_and_types_never_echo_secrets_or_tokens() {
+    use seckit::jwt::{Algorithm, Issuer, JwtConfig, SecretEncoding, SigningKey, Verifier};
+
+    // As a secret: too short, wrongly encoded, repeated to length.
+    let repeated = SENTINEL.repeat(4);
+    for (text, enc) in [
+        (SENTINEL.to_owned(), SecretEncoding::Raw),
+        (SENTINEL.to_owned(), SecretEncoding::Hex),
+        (format!("{SENTINEL}!!"), SecretEncoding::Base64),
+        (repeated.clone(), SecretEncoding::Raw),
+    ] {
+        let err = SigningKey::hmac_encoded(Algorithm::HS256, &text.into(), enc).unwrap_err();
+        assert_error_clean("jwt secret check", &err);
+    }
+    for vars in [
+        vec![("JWT_SECRET", SENTINEL)],
+        vec![("JWT_SECRET", repeated.as_str())],
+        vec![
+            ("JWT_SECRET", repeated.as_str()),
+            ("JWT_ALGORITHM", SENTINEL),
+        ],
+        vec![
+            ("JWT_SECRET", repeated.as_str()),
+            ("JWT_TTL_MINUTES", SENTINEL),
+        ],
+        vec![("JWT_ALGORITHM", "ES256"), ("JWT_PRIVATE_KEY", SENTINEL)],
+    ] {
+        let err = JwtConfig::from_loader(&mut Loader::from_vars(vars)).unwrap_err();
+        assert_error_clean("JwtConfig::from_loader", &err);
+    }
+    // A good key built from a secret holding the sentinel prints nothing of it.
+    let secret = format!("{SENTINEL}-kR7fQ2mZ9xLw4TcV1bNp8HsJ3yUe6GaD");
+    let key = SigningKey::hmac_encoded(
+        Algorithm::HS256,
+        &secret.clone().into(),
+        SecretEncoding::Raw,
+    )
+    .unwrap();
+    assert_clean("SigningKey Debug", &format!("{key:?}"));
+    let config = JwtConfig::new(key.clone());
+    assert_clean("JwtConfig Display", &config.to_string());
+    assert_clean("JwtConfig Debug", &format!("{config:?}"));
+    // Tokens carrying the sentinel, refused for every kind of reason.
+    let token = Issuer::new(key.clone())
+        .issue(&serde_json::json!({"s": SENTINEL}))
+        .unwrap();
+    let verifier = Verifier::new(key.verifying_key())
+        .with_issuer(SENTINEL)
+        .unwrap();
+    let (input, _) = token.rsplit_once('.').unwrap();
+    for bad in [
+        token.clone(),
+        format!("{input}.{SENTINEL}"),
+        format!("{SENTINEL}.{SENTINEL}.{SENTINEL}"),
+        format!("{token}{SENTINEL}"),
+        SENTINEL.to_owned(),
+    ] {
+        let err = verifier.verify::<serde_json::Value>(&bad).unwrap_err();
+        assert_error_clean("jwt verify", &err);
+        let err = seckit::jwt::bearer_token(&format!("Bearer {bad} x")).unwrap_err();
+        assert_error_clean("bearer_token", &err);
+    }
+}

@@ -332,6 +332,13 @@ impl JwtConfig {
         self.verifying.algorithm()
     }
 
+    /// The verifying key (with its `kid`), e.g. to keep it in a
+    /// [`KeySet`](super::KeySet) while rotating to a new key.
+    #[must_use]
+    pub const fn verifying_key(&self) -> &VerifyingKey {
+        &self.verifying
+    }
+
     /// Where each setting came from, secrets masked, when read by
     /// [`from_env`](JwtConfig::from_env) or [`from_loader`](JwtConfig::from_loader).
     #[must_use]
