@@ -4,9 +4,11 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::issue::checked_ttl;
 use super::secret_check::{self, SecretEncoding};
+use super::verify::{checked_leeway, checked_max_len};
 use super::{Algorithm, Issuer, SigningKey, Verifier, VerifyingKey};
-use super::{DEFAULT_MAX_TOKEN_LEN, DEFAULT_TTL_SECS, MAX_LONG_TTL_SECS, MAX_TTL_SECS};
+use super::{DEFAULT_MAX_TOKEN_LEN, DEFAULT_TTL_SECS};
 use crate::config::{Loader, Report};
 use crate::{Error, Result};
 
@@ -71,10 +73,11 @@ pub struct JwtConfig {
     verifying: VerifyingKey,
     issuer: Option<String>,
     audience: Option<String>,
-    ttl: Duration,
-    leeway: Duration,
+    /// Seconds.
+    ttl: u64,
+    /// Seconds.
+    leeway: u64,
     max_token_len: usize,
-    long_ttl: bool,
     report: Option<Report>,
 }
 
@@ -233,10 +236,9 @@ impl JwtConfig {
             verifying,
             issuer: None,
             audience: None,
-            ttl: Duration::from_secs(DEFAULT_TTL_SECS),
-            leeway: Duration::ZERO,
+            ttl: DEFAULT_TTL_SECS,
+            leeway: 0,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
-            long_ttl: false,
             report: None,
         }
     }
@@ -281,13 +283,7 @@ impl JwtConfig {
     ///
     /// As [`Issuer::with_ttl`].
     pub fn with_ttl(mut self, ttl: Duration) -> Result<Self> {
-        check_ttl(
-            ttl,
-            MAX_TTL_SECS,
-            "must be 1 second to 24 hours (use with_long_ttl to widen)",
-        )?;
-        self.ttl = ttl;
-        self.long_ttl = false;
+        self.ttl = checked_ttl(ttl, false)?;
         Ok(self)
     }
 
@@ -297,9 +293,7 @@ impl JwtConfig {
     ///
     /// As [`Issuer::with_long_ttl`].
     pub fn with_long_ttl(mut self, ttl: Duration) -> Result<Self> {
-        check_ttl(ttl, MAX_LONG_TTL_SECS, "must be 1 second to 400 days")?;
-        self.ttl = ttl;
-        self.long_ttl = true;
+        self.ttl = checked_ttl(ttl, true)?;
         Ok(self)
     }
 
@@ -309,9 +303,7 @@ impl JwtConfig {
     ///
     /// As [`Verifier::with_leeway`].
     pub fn with_leeway(mut self, leeway: Duration) -> Result<Self> {
-        self.leeway = Verifier::new(self.verifying.clone())
-            .with_leeway(leeway)
-            .map(|_| leeway)?;
+        self.leeway = checked_leeway(leeway)?;
         Ok(self)
     }
 
@@ -321,8 +313,7 @@ impl JwtConfig {
     ///
     /// As [`Verifier::with_max_token_len`].
     pub fn with_max_token_len(mut self, max_len: usize) -> Result<Self> {
-        Verifier::new(self.verifying.clone()).with_max_token_len(max_len)?;
-        self.max_token_len = max_len;
+        self.max_token_len = checked_max_len(max_len)?;
         Ok(self)
     }
 
@@ -359,52 +350,26 @@ impl JwtConfig {
                 "not set: this configuration only verifies",
             )
         })?;
-        let mut issuer = Issuer::new(key);
-        issuer = if self.long_ttl {
-            issuer.with_long_ttl(self.ttl)?
-        } else {
-            issuer.with_ttl(self.ttl)?
-        };
-        if let Some(iss) = &self.issuer {
-            issuer = issuer.with_issuer(iss.clone())?;
-        }
-        if let Some(aud) = &self.audience {
-            issuer = issuer.with_audience(aud.clone())?;
-        }
-        Ok(issuer)
+        Ok(Issuer::configured(
+            key,
+            self.issuer.clone(),
+            self.audience.iter().cloned().collect(),
+            self.ttl,
+        ))
     }
 
     /// A verifier with these settings. Tokens carrying an `iss` or `aud`
     /// that this configuration does not set are refused.
     #[must_use]
     pub fn verifier(&self) -> Verifier {
-        let mut v = Verifier::new(self.verifying.clone());
-        // Each of these was validated when set, so they cannot fail here.
-        if let Some(iss) = &self.issuer
-            && let Ok(next) = v.clone().with_issuer(iss.clone())
-        {
-            v = next;
-        }
-        if let Some(aud) = &self.audience
-            && let Ok(next) = v.clone().with_audience(aud.clone())
-        {
-            v = next;
-        }
-        if let Ok(next) = v.clone().with_leeway(self.leeway) {
-            v = next;
-        }
-        if let Ok(next) = v.clone().with_max_token_len(self.max_token_len) {
-            v = next;
-        }
-        v
+        Verifier::configured(
+            self.verifying.clone(),
+            self.issuer.clone(),
+            self.audience.iter().cloned().collect(),
+            self.leeway,
+            self.max_token_len,
+        )
     }
-}
-
-fn check_ttl(ttl: Duration, max: u64, reason: &'static str) -> Result<()> {
-    if ttl.as_secs() == 0 || ttl.as_secs() > max {
-        return Err(Error::configuration("jwt.ttl", reason));
-    }
-    Ok(())
 }
 
 fn number(loader: &mut Loader, name: &'static str, default: u64) -> Result<u64> {
@@ -431,8 +396,8 @@ impl fmt::Display for JwtConfig {
             self.verifying.kid().unwrap_or("-"),
             self.issuer.as_deref().unwrap_or("-"),
             self.audience.as_deref().unwrap_or("-"),
-            self.ttl.as_secs(),
-            self.leeway.as_secs(),
+            self.ttl,
+            self.leeway,
             self.max_token_len,
         )
     }

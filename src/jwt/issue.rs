@@ -101,12 +101,9 @@ impl Issuer {
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind) outside that range;
     /// longer lifetimes need [`Issuer::with_long_ttl`].
-    pub fn with_ttl(self, ttl: Duration) -> Result<Self> {
-        self.ttl_up_to(
-            ttl,
-            MAX_TTL_SECS,
-            "must be 1 second to 24 hours (use with_long_ttl to widen)",
-        )
+    pub fn with_ttl(mut self, ttl: Duration) -> Result<Self> {
+        self.ttl = checked_ttl(ttl, false)?;
+        Ok(self)
     }
 
     /// Sets a lifetime of up to 400 days, for long-lived tokens whose
@@ -115,17 +112,24 @@ impl Issuer {
     /// # Errors
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind) when zero or over 400 days.
-    pub fn with_long_ttl(self, ttl: Duration) -> Result<Self> {
-        self.ttl_up_to(ttl, MAX_LONG_TTL_SECS, "must be 1 second to 400 days")
+    pub fn with_long_ttl(mut self, ttl: Duration) -> Result<Self> {
+        self.ttl = checked_ttl(ttl, true)?;
+        Ok(self)
     }
 
-    fn ttl_up_to(mut self, ttl: Duration, max: u64, reason: &'static str) -> Result<Self> {
-        let secs = ttl.as_secs();
-        if secs == 0 || secs > max {
-            return Err(Error::configuration("jwt.ttl", reason));
+    /// An issuer from settings [`JwtConfig`](super::JwtConfig) already checked.
+    pub(crate) fn configured(
+        key: SigningKey,
+        issuer: Option<String>,
+        audiences: Vec<String>,
+        ttl: u64,
+    ) -> Self {
+        Self {
+            issuer,
+            audiences,
+            ttl,
+            ..Self::new(key)
         }
-        self.ttl = secs;
-        Ok(self)
     }
 
     /// Takes "now" (Unix seconds) from `clock` instead of the system clock.
@@ -229,6 +233,23 @@ impl Issuer {
         URL_SAFE_NO_PAD.encode_string(sig, &mut token);
         Ok(token)
     }
+}
+
+/// A lifetime in whole seconds: 1 s to a day, or to 400 days when `long`.
+pub(crate) fn checked_ttl(ttl: Duration, long: bool) -> Result<u64> {
+    let (max, reason) = if long {
+        (MAX_LONG_TTL_SECS, "must be 1 second to 400 days")
+    } else {
+        (
+            MAX_TTL_SECS,
+            "must be 1 second to 24 hours (use with_long_ttl to widen)",
+        )
+    };
+    let secs = ttl.as_secs();
+    if secs == 0 || secs > max {
+        return Err(Error::configuration("jwt.ttl", reason));
+    }
+    Ok(secs)
 }
 
 /// A random 128-bit token id, base64url.

@@ -160,13 +160,7 @@ impl Verifier {
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind) above five minutes.
     pub fn with_leeway(mut self, leeway: Duration) -> Result<Self> {
-        if leeway.as_secs() > MAX_LEEWAY_SECS {
-            return Err(Error::configuration(
-                "jwt.leeway",
-                "is more than 300 seconds",
-            ));
-        }
-        self.leeway = leeway.as_secs();
+        self.leeway = checked_leeway(leeway)?;
         Ok(self)
     }
 
@@ -176,14 +170,25 @@ impl Verifier {
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind) when 0 or above 64 KiB.
     pub fn with_max_token_len(mut self, max_len: usize) -> Result<Self> {
-        if max_len == 0 || max_len > MAX_TOKEN_LEN_LIMIT {
-            return Err(Error::configuration(
-                "jwt.max_token_len",
-                "must be 1 to 65536 bytes",
-            ));
-        }
-        self.max_len = max_len;
+        self.max_len = checked_max_len(max_len)?;
         Ok(self)
+    }
+
+    /// A verifier from settings [`JwtConfig`](super::JwtConfig) already checked.
+    pub(crate) fn configured(
+        key: VerifyingKey,
+        issuer: Option<String>,
+        audiences: Vec<String>,
+        leeway: u64,
+        max_len: usize,
+    ) -> Self {
+        Self {
+            issuer,
+            audiences,
+            leeway,
+            max_len,
+            ..Self::new(key)
+        }
     }
 
     /// Takes "now" (Unix seconds) from `clock` instead of the system clock.
@@ -298,6 +303,28 @@ impl Verifier {
             Err(refuse("wrong audience"))
         }
     }
+}
+
+/// A clock-skew allowance in whole seconds, at most [`MAX_LEEWAY_SECS`].
+pub(crate) fn checked_leeway(leeway: Duration) -> Result<u64> {
+    if leeway.as_secs() > MAX_LEEWAY_SECS {
+        return Err(Error::configuration(
+            "jwt.leeway",
+            "is more than 300 seconds",
+        ));
+    }
+    Ok(leeway.as_secs())
+}
+
+/// A token size limit, 1 byte to [`MAX_TOKEN_LEN_LIMIT`].
+pub(crate) fn checked_max_len(max_len: usize) -> Result<usize> {
+    if max_len == 0 || max_len > MAX_TOKEN_LEN_LIMIT {
+        return Err(Error::configuration(
+            "jwt.max_token_len",
+            "must be 1 to 65536 bytes",
+        ));
+    }
+    Ok(max_len)
 }
 
 pub(crate) fn non_empty(value: String, setting: &'static str) -> Result<String> {
