@@ -298,6 +298,13 @@ impl Violation {
         }
     }
 
+    /// The same violation reported under another field name (a form's
+    /// `contact_email` rather than the validator's `email`).
+    #[must_use]
+    pub const fn with_field(self, field: &'static str) -> Self {
+        Self { field, ..self }
+    }
+
     /// The field (or parameter) that was refused.
     #[must_use]
     pub const fn field(&self) -> &'static str {

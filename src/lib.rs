@@ -117,6 +117,8 @@ pub mod random;
 pub mod jwt;
 #[cfg(feature = "password")]
 pub mod password;
+#[cfg(feature = "validate")]
+pub mod validate;
 
 pub use error::{Error, ErrorKind, Result, Violation};
 

@@ -1,0 +1,460 @@
+//! HTTP inputs: Basic credentials, origins, URI length, numeric ids.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use zeroize::Zeroizing;
+
+use crate::{Error, Result, SecretString};
+
+/// The default longest request URI [`check_uri`] accepts, in bytes.
+pub const DEFAULT_MAX_URI_LEN: usize = 2048;
+
+/// Credentials from an `Authorization: Basic <base64(user-id:password)>`
+/// header (RFC 7617), parsed strictly: the scheme case-insensitive with
+/// exactly one space, canonical padded base64, UTF-8, a non-empty user-id
+/// without `:` (the first `:` separates), no control characters in either
+/// part, the header at most 8 KiB. The password is held as a
+/// [`SecretString`] and the decoded buffer is wiped.
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::BasicCredentials;
+///
+/// let c = BasicCredentials::parse("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")?;
+/// assert_eq!(c.user_id(), "Aladdin");
+/// assert!(*c.password() == "open sesame");
+/// assert!(!format!("{c:?}").contains("sesame"));
+/// # Ok::<(), seckit::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct BasicCredentials {
+    user_id: String,
+    password: SecretString,
+}
+
+impl BasicCredentials {
+    /// Parses an `Authorization` header value.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` with field `authorization` and rule `too_long`,
+    /// `wrong_scheme`, `missing_credential`, `malformed` (not canonical
+    /// base64, not UTF-8, no `:`, an empty user-id) or `control_char`.
+    pub fn parse(header_value: &str) -> Result<Self> {
+        const FIELD: &str = "authorization";
+        let encoded = crate::http_auth::credential(header_value, "Basic")?;
+        let decoded = Zeroizing::new(
+            STANDARD
+                .decode(encoded)
+                .map_err(|_| Error::invalid(FIELD, "malformed"))?,
+        );
+        let text = std::str::from_utf8(&decoded).map_err(|_| Error::invalid(FIELD, "malformed"))?;
+        let Some((user_id, password)) = text.split_once(':') else {
+            return Err(Error::invalid(FIELD, "malformed"));
+        };
+        if user_id.is_empty() {
+            return Err(Error::invalid(FIELD, "malformed"));
+        }
+        if text.chars().any(char::is_control) {
+            return Err(Error::invalid(FIELD, "control_char"));
+        }
+        Ok(Self {
+            user_id: user_id.to_owned(),
+            password: SecretString::from(password),
+        })
+    }
+
+    /// The user-id.
+    #[must_use]
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The password.
+    #[must_use]
+    pub const fn password(&self) -> &SecretString {
+        &self.password
+    }
+}
+
+/// Checks a request URI (or any URL from a client) against a length limit
+/// (default 2048 bytes) and refuses control characters and spaces in it.
+///
+/// # Errors
+///
+/// `InvalidInput` with field `uri` and rule `empty`, `too_long` (limit) or
+/// `invalid_char`.
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::{check_uri, DEFAULT_MAX_URI_LEN};
+///
+/// check_uri("/orders?page=2", DEFAULT_MAX_URI_LEN)?;
+/// assert!(check_uri(&format!("/{}", "a".repeat(3000)), DEFAULT_MAX_URI_LEN).is_err());
+/// # Ok::<(), seckit::Error>(())
+/// ```
+pub fn check_uri(uri: &str, max_len: usize) -> Result<()> {
+    if uri.is_empty() {
+        return Err(Error::invalid("uri", "empty"));
+    }
+    if uri.len() > max_len {
+        return Err(Error::invalid_limit("uri", "too_long", max_len));
+    }
+    if uri.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::invalid("uri", "invalid_char"));
+    }
+    Ok(())
+}
+
+/// An origin, `scheme://host[:port]`, normalized: scheme and host
+/// lower-case, the default port (80 for http, 443 for https) made explicit.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+/// The longest origin looked at, in bytes.
+const MAX_ORIGIN_LEN: usize = 512;
+
+fn parse_origin(s: &str) -> Option<Origin> {
+    if s.len() > MAX_ORIGIN_LEN {
+        return None;
+    }
+    let (scheme, rest) = s.split_once("://")?;
+    let default_port = match scheme.to_ascii_lowercase().as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    let (host, port) = match rest.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let port = match port {
+        None => default_port,
+        Some(p)
+            if !p.is_empty()
+                && p.len() <= 5
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && !p.starts_with('0') =>
+        {
+            p.parse().ok()?
+        }
+        Some(_) => return None,
+    };
+    let ok_host = !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        });
+    if !ok_host {
+        return None;
+    }
+    Some(Origin {
+        scheme: scheme.to_ascii_lowercase(),
+        host: host.to_ascii_lowercase(),
+        port,
+    })
+}
+
+/// Origins allowed to make cross-origin requests (CORS) or WebSocket
+/// connections, matched **exactly** on scheme, host and port: no substring
+/// or suffix matching (`https://example.com.evil.net` never matches
+/// `https://example.com`), `null` never matches, and subdomains only where
+/// you opted in with [`allow_subdomains_of`](OriginAllowList::allow_subdomains_of).
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::OriginAllowList;
+///
+/// let origins = OriginAllowList::new()
+///     .allow("https://app.example")?
+///     .allow_subdomains_of("https://tenants.example")?;
+/// assert!(origins.is_allowed("https://app.example"));
+/// assert!(origins.is_allowed("https://APP.example:443"));
+/// assert!(origins.is_allowed("https://acme.tenants.example"));
+/// assert!(!origins.is_allowed("https://app.example.evil.net"));
+/// assert!(!origins.is_allowed("http://app.example"));
+/// assert!(!origins.is_allowed("null"));
+/// # Ok::<(), seckit::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct OriginAllowList {
+    exact: Vec<Origin>,
+    subdomains_of: Vec<Origin>,
+}
+
+impl OriginAllowList {
+    /// An empty list: nothing is allowed.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Allows exactly `origin` (`https://app.example`, with a port if not the default).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) unless `origin` is
+    /// `http(s)://host[:port]` with no path, user info or wildcard.
+    pub fn allow(mut self, origin: &str) -> Result<Self> {
+        self.exact.push(configured(origin)?);
+        Ok(self)
+    }
+
+    /// Allows every strict subdomain of `origin`'s host (same scheme and
+    /// port), e.g. `https://a.tenants.example` for `https://tenants.example`;
+    /// the host itself only if also added with [`allow`](Self::allow).
+    ///
+    /// # Errors
+    ///
+    /// As [`OriginAllowList::allow`].
+    pub fn allow_subdomains_of(mut self, origin: &str) -> Result<Self> {
+        self.subdomains_of.push(configured(origin)?);
+        Ok(self)
+    }
+
+    /// Whether the `Origin` header value `origin` is allowed. Malformed
+    /// values and `null` are not.
+    #[must_use]
+    pub fn is_allowed(&self, origin: &str) -> bool {
+        let Some(o) = parse_origin(origin) else {
+            return false;
+        };
+        self.exact.contains(&o)
+            || self.subdomains_of.iter().any(|parent| {
+                parent.scheme == o.scheme
+                    && parent.port == o.port
+                    && o.host.len() > parent.host.len() + 1
+                    && o.host.ends_with(&parent.host)
+                    && o.host.as_bytes().get(o.host.len() - parent.host.len() - 1) == Some(&b'.')
+            })
+    }
+
+    /// [`is_allowed`](Self::is_allowed) as a `Result`, for `?`.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` with field `origin` and rule `not_allowed`.
+    pub fn check(&self, origin: &str) -> Result<()> {
+        if self.is_allowed(origin) {
+            Ok(())
+        } else {
+            Err(Error::invalid("origin", "not_allowed"))
+        }
+    }
+}
+
+fn configured(origin: &str) -> Result<Origin> {
+    parse_origin(origin).ok_or_else(|| {
+        Error::configuration("origin", "is not scheme://host[:port]").with_hint(
+            "e.g. https://app.example or http://localhost:3000, without a path or a trailing slash",
+        )
+    })
+}
+
+/// Options for [`PositiveId`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PositiveIdOptions {
+    /// Accept leading zeros (`007`). Off by default, so each id has one spelling.
+    pub allow_leading_zeros: bool,
+}
+
+/// A positive integer id from a path or query parameter: decimal digits
+/// only (no sign, no spaces, no `0x`), no leading zeros by default, 1 to
+/// `u64::MAX`.
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::PositiveId;
+///
+/// assert_eq!(PositiveId::parse("42")?.get(), 42);
+/// for bad in ["0", "-1", "+1", "042", " 42", "4e2", "18446744073709551616"] {
+///     assert!(PositiveId::parse(bad).is_err(), "{bad}");
+/// }
+/// # Ok::<(), seckit::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PositiveId(std::num::NonZeroU64);
+
+impl PositiveId {
+    /// Parses with the default options.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` with field `id` and rule `empty`, `not_digits`,
+    /// `leading_zero`, `zero` or `too_large`.
+    pub fn parse(input: &str) -> Result<Self> {
+        Self::parse_with(input, &PositiveIdOptions::default())
+    }
+
+    /// Parses with `options`.
+    ///
+    /// # Errors
+    ///
+    /// As [`PositiveId::parse`].
+    pub fn parse_with(input: &str, options: &PositiveIdOptions) -> Result<Self> {
+        const FIELD: &str = "id";
+        if input.is_empty() {
+            return Err(Error::invalid(FIELD, "empty"));
+        }
+        if !input.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::invalid(FIELD, "not_digits"));
+        }
+        let digits = input.trim_start_matches('0');
+        if digits.is_empty() {
+            return Err(Error::invalid(FIELD, "zero"));
+        }
+        if digits.len() != input.len() && !options.allow_leading_zeros {
+            return Err(Error::invalid(FIELD, "leading_zero"));
+        }
+        let n: u64 = digits
+            .parse()
+            .map_err(|_| Error::invalid(FIELD, "too_large"))?;
+        std::num::NonZeroU64::new(n)
+            .map(Self)
+            .ok_or_else(|| Error::invalid(FIELD, "zero"))
+    }
+
+    /// The id.
+    #[must_use]
+    pub const fn get(self) -> u64 {
+        self.0.get()
+    }
+}
+
+impl std::fmt::Display for PositiveId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::str::FromStr for PositiveId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn basic_rule(h: &str) -> &'static str {
+        BasicCredentials::parse(h)
+            .unwrap_err()
+            .violation()
+            .unwrap()
+            .rule()
+    }
+
+    #[test]
+    fn basic_credentials_rfc7617() {
+        let enc = |s: &str| format!("Basic {}", STANDARD.encode(s));
+        let c = BasicCredentials::parse(&enc("user:pa:ss")).unwrap();
+        assert_eq!(c.user_id(), "user");
+        assert!(*c.password() == "pa:ss");
+        BasicCredentials::parse(&enc("user:")).unwrap();
+        BasicCredentials::parse(&enc("usér:pässwörd")).unwrap();
+        assert_eq!(basic_rule(&enc(":pw")), "malformed");
+        assert_eq!(basic_rule(&enc("nocolon")), "malformed");
+        assert_eq!(basic_rule(&enc("u\u{1}:pw")), "control_char");
+        assert_eq!(basic_rule(&enc("u:p\nw")), "control_char");
+        assert_eq!(basic_rule("Basic dXNlcjpwdw"), "malformed"); // padding missing
+        assert!(BasicCredentials::parse("Basic dXNlcjpwdw==").is_ok()); // user:pw
+        assert_eq!(basic_rule("Basic dXNlcjpwdw="), "malformed");
+        assert_eq!(basic_rule("Basic dXNlcjpwdx=="), "malformed"); // stray bits
+        assert_eq!(basic_rule("Basic //79/w=="), "malformed"); // not UTF-8
+        assert_eq!(basic_rule("Bearer dXNlcjpwdw=="), "wrong_scheme");
+        assert_eq!(basic_rule("Basic  dXNlcjpwdw=="), "malformed");
+    }
+
+    #[test]
+    fn origins_match_exactly() {
+        let list = OriginAllowList::new()
+            .allow("https://app.example")
+            .unwrap()
+            .allow("http://localhost:3000")
+            .unwrap()
+            .allow_subdomains_of("https://t.example")
+            .unwrap();
+        for ok in [
+            "https://app.example",
+            "https://app.example:443",
+            "HTTPS://App.Example",
+            "http://localhost:3000",
+            "https://a.t.example",
+            "https://a.b.t.example",
+        ] {
+            assert!(list.is_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "https://app.example.evil",
+            "https://evilapp.example",
+            "https://app.example:8443",
+            "http://app.example",
+            "https://app.example/",
+            "https://user@app.example",
+            "null",
+            "",
+            "https://t.example",
+            "https://evilt.example",
+            "https://x.t.example:444",
+            "http://localhost:03000",
+            "http://localhost:99999",
+            "https://app.example:",
+        ] {
+            assert!(!list.is_allowed(bad), "{bad}");
+        }
+        assert!(list.check("null").is_err());
+        for bad_config in [
+            "app.example",
+            "https://*.example",
+            "https://app.example/",
+            "ftp://x.example",
+            "null",
+        ] {
+            assert_eq!(
+                OriginAllowList::new().allow(bad_config).unwrap_err().kind(),
+                crate::ErrorKind::Configuration
+            );
+        }
+    }
+
+    #[test]
+    fn positive_ids() {
+        let rule = |s: &str| {
+            PositiveId::parse(s)
+                .unwrap_err()
+                .violation()
+                .unwrap()
+                .rule()
+        };
+        assert_eq!(
+            PositiveId::parse("18446744073709551615").unwrap().get(),
+            u64::MAX
+        );
+        assert_eq!(rule("18446744073709551616"), "too_large");
+        assert_eq!(rule("0"), "zero");
+        assert_eq!(rule("000"), "zero");
+        assert_eq!(rule("01"), "leading_zero");
+        assert_eq!(rule(""), "empty");
+        assert_eq!(rule("١٢"), "not_digits");
+        let lax = PositiveIdOptions {
+            allow_leading_zeros: true,
+        };
+        assert_eq!(PositiveId::parse_with("007", &lax).unwrap().get(), 7);
+        assert_eq!(rule(&"9".repeat(1000)), "too_large");
+    }
+}
