@@ -310,3 +310,43 @@ fn jwt_errors_and_types_never_echo_secrets_or_tokens() {
         assert_error_clean("bearer_token", &err);
     }
 }
+
+#[cfg(feature = "validate")]
+#[test]
+fn validate_never_echoes_rejected_input_or_basic_passwords() {
+    use base64::Engine as _;
+    use seckit::validate::{BasicCredentials, Email, Filename, Text, Username, safe_join};
+
+    let header = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("alice:{SENTINEL}"))
+    );
+    let creds = BasicCredentials::parse(&header).unwrap();
+    assert_clean("BasicCredentials Debug", &format!("{creds:?}"));
+    for bad in [
+        format!("{SENTINEL} "),
+        format!("{SENTINEL}\u{202E}"),
+        format!("../{SENTINEL}"),
+        format!("{SENTINEL}@"),
+    ] {
+        for err in [
+            Username::parse(&bad).err(),
+            Email::parse(&bad).err(),
+            Text::parse_with(&bad, &seckit::validate::TextOptions::with_max_chars(8)).err(),
+            Filename::parse(&bad).err(),
+            safe_join(std::path::Path::new("/r"), &bad).err(),
+            BasicCredentials::parse(&bad).err(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            assert_error_clean("validate", &err);
+        }
+    }
+    // A control character in a password: refused without echoing it.
+    let header = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("alice:{SENTINEL}\u{1}"))
+    );
+    assert_error_clean("BasicCredentials", &BasicCredentials::parse(&header).unwrap_err());
+}
