@@ -348,5 +348,8 @@ fn validate_never_echoes_rejected_input_or_basic_passwords() {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("alice:{SENTINEL}\u{1}"))
     );
-    assert_error_clean("BasicCredentials", &BasicCredentials::parse(&header).unwrap_err());
+    assert_error_clean(
+        "BasicCredentials",
+        &BasicCredentials::parse(&header).unwrap_err(),
+    );
 }

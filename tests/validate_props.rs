@@ -95,9 +95,9 @@ proptest! {
         let mut b = KvKey::builder();
         let mut accepted = 0;
         for s in &segments {
-            match b.clone().segment(s) {
-                Ok(next) => { b = next; accepted += 1; }
-                Err(_) => {}
+            if let Ok(next) = b.clone().segment(s) {
+                b = next;
+                accepted += 1;
             }
         }
         if let Ok(key) = b.build() {
