@@ -214,18 +214,18 @@ pub(crate) fn is_windows_device_name(component: &str) -> bool {
         .next()
         .unwrap_or(trimmed)
         .trim_end_matches(' ');
-    let upper = stem.to_ascii_uppercase();
-    match upper.as_str() {
-        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" => true,
-        _ => {
-            let (Some(prefix), Some(digit)) = (upper.get(..3), upper.get(3..)) else {
-                return false;
-            };
-            matches!(prefix, "COM" | "LPT")
-                && matches!(
-                    digit,
-                    "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³"
-                )
-        }
+    if ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+        .iter()
+        .any(|name| stem.eq_ignore_ascii_case(name))
+    {
+        return true;
     }
+    let (Some(prefix), Some(digit)) = (stem.get(..3), stem.get(3..)) else {
+        return false;
+    };
+    (prefix.eq_ignore_ascii_case("COM") || prefix.eq_ignore_ascii_case("LPT"))
+        && matches!(
+            digit,
+            "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³"
+        )
 }

@@ -82,16 +82,7 @@ impl Text {
         if input.len() > options.max_chars.saturating_mul(4) {
             return Err(Error::invalid_limit(FIELD, "too_long", options.max_chars));
         }
-        let mut chars = 0usize;
-        for c in input.chars() {
-            chars += 1;
-            if is_refused_control(c, true) {
-                return Err(Error::invalid(FIELD, "control_char"));
-            }
-            if !options.allow_bidi_controls && is_bidi_control(c) {
-                return Err(Error::invalid(FIELD, "bidi_control"));
-            }
-        }
+        let chars = scan(input, options.allow_bidi_controls)?;
         if chars > options.max_chars {
             return Err(Error::invalid_limit(FIELD, "too_long", options.max_chars));
         }
@@ -126,6 +117,43 @@ impl Text {
 
 string_newtype!(Text);
 
+/// Counts the characters and finds refused ones on the UTF-8 bytes
+/// directly: C0 controls but `\t \n \r`, DEL, C1 controls (`C2 80`–`C2
+/// 9F`), and unless allowed the bidi controls U+202A–U+202E (`E2 80 AA`–`AE`)
+/// and U+2066–U+2069 (`E2 81 A6`–`A9`). Equivalent to checking each `char`
+/// with [`is_refused_control`] and [`is_bidi_control`], several times faster.
+fn scan(input: &str, allow_bidi: bool) -> Result<usize> {
+    let bytes = input.as_bytes();
+    // One branch-free pass (it vectorizes): any refused C0/DEL byte, and
+    // whether a lead byte of a C1 control (C2) or a bidi control (E2) occurs.
+    let (c0, lead) = bytes.iter().fold((false, false), |(c0, lead), &b| {
+        (
+            c0 | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0x7F),
+            lead | (b == 0xC2) | (b == 0xE2),
+        )
+    });
+    if c0 {
+        return Err(Error::invalid(FIELD, "control_char"));
+    }
+    if lead {
+        for (i, &b) in bytes.iter().enumerate() {
+            let (next, after) = (bytes.get(i + 1), bytes.get(i + 2));
+            if b == 0xC2 && matches!(next, Some(0x80..=0x9F)) {
+                return Err(Error::invalid(FIELD, "control_char"));
+            }
+            let bidi = b == 0xE2
+                && matches!(
+                    (next, after),
+                    (Some(0x80), Some(0xAA..=0xAE)) | (Some(0x81), Some(0xA6..=0xA9))
+                );
+            if bidi && !allow_bidi {
+                return Err(Error::invalid(FIELD, "bidi_control"));
+            }
+        }
+    }
+    Ok(input.chars().count())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +182,33 @@ mod tests {
             ..TextOptions::default()
         };
         Text::parse_with("a\u{202E}b", &allow).unwrap();
+    }
+
+    #[test]
+    fn the_byte_scan_agrees_with_the_char_predicates() {
+        // Every code point up to U+3000, and the planes' edges, alone and in context.
+        let probe = (0u32..0x3000)
+            .chain([0xFEFF, 0xFFFD, 0x1F600, 0x10FFFF])
+            .filter_map(char::from_u32);
+        for c in probe {
+            for allow in [false, true] {
+                let s = format!("a{c}b");
+                let by_char = s.chars().find_map(|c| {
+                    if is_refused_control(c, true) {
+                        Some("control_char")
+                    } else if !allow && is_bidi_control(c) {
+                        Some("bidi_control")
+                    } else {
+                        None
+                    }
+                });
+                let by_byte = scan(&s, allow).map_err(|e| e.violation().unwrap().rule());
+                match by_char {
+                    None => assert_eq!(by_byte, Ok(3), "{:?}", c),
+                    Some(rule) => assert_eq!(by_byte, Err(rule), "{:?}", c),
+                }
+            }
+        }
     }
 
     #[test]
