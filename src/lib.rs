@@ -19,7 +19,7 @@
 //! | hash and verify passwords (Argon2id, bcrypt migration), check new passwords | [`password`] | `password` |
 //! | issue and verify JWTs, refusing weak secrets at startup; parse `Authorization: Bearer` | [`jwt`] | `jwt` |
 //! | encrypt to a public key (RSA-OAEP + AES-256-GCM) | `envelope` (coming) | `envelope` |
-//! | refuse hostile input at the edge | `validate` (coming) | `validate` |
+//! | refuse hostile input at the edge: usernames, e-mail, text, paths, SQL names, headers, origins | [`validate`] | `validate` |
 //!
 //! ## Secrets
 //!
@@ -88,13 +88,27 @@
 //! # Ok::<(), seckit::Error>(())
 //! ```
 //!
+//! ## Input
+//!
+//! ```
+//! # #[cfg(feature = "validate")] {
+//! use seckit::validate::{Email, SqlIdentifier, safe_join};
+//!
+//! let email = Email::parse("Ada@Example.ORG")?;          // "Ada@example.org"
+//! let column = SqlIdentifier::parse("created_at")?;      // for ORDER BY, never for values
+//! assert!(safe_join("/srv/uploads".as_ref(), "../etc/passwd").is_err());
+//! # let _ = (email, column);
+//! # }
+//! # Ok::<(), seckit::Error>(())
+//! ```
+//!
 //! ## Features
 //!
 //! `default = ["password", "jwt", "envelope", "validate", "serde"]`. Each
 //! module is one feature and pulls only its own dependencies; `serde` adds
 //! `Deserialize` for secrets (and `Serialize` only by explicit opt-in); `cli`
-//! builds the `seckit` command-line tool. The modules marked "coming" above
-//! land in later releases; until then their features are reserved and add
+//! builds the `seckit` command-line tool. The module marked "coming" above
+//! lands in a later release; until then its feature is reserved and adds
 //! nothing.
 //!
 //! ## What seckit does not do
@@ -136,6 +150,11 @@ pub struct SecretsGuideDoctests;
 #[cfg(all(doctest, feature = "jwt"))]
 #[doc = include_str!("../docs/jwt.md")]
 pub struct JwtGuideDoctests;
+
+/// docs/validation.md's code blocks, compiled and run as doctests.
+#[cfg(all(doctest, feature = "validate", feature = "serde"))]
+#[doc = include_str!("../docs/validation.md")]
+pub struct ValidationGuideDoctests;
 
 /// docs/passwords.md's code blocks, compiled and run as doctests.
 #[cfg(all(doctest, feature = "password"))]
