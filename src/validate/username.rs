@@ -193,6 +193,15 @@ impl UnicodeUsername {
         let name = UsernameCaseMapped::enforce(input)
             .map_err(|_| Error::invalid(FIELD, "not_precis"))?
             .into_owned();
+        // NFC can compose what the repertoire check saw as allowed pieces
+        // into a refused character (">" + U+0338 becomes U+226F "≯"), so
+        // the result must survive enforcement again: only stable names
+        // re-parse to themselves (found by fuzzing).
+        let stable =
+            UsernameCaseMapped::enforce(name.as_str()).is_ok_and(|again| again == name.as_str());
+        if !stable {
+            return Err(Error::invalid(FIELD, "not_precis"));
+        }
         if name.chars().count() > options.max_len {
             return Err(Error::invalid_limit(FIELD, "too_long", options.max_len));
         }
@@ -272,6 +281,19 @@ mod tests {
         assert_ne!(mike.as_str(), dotless.as_str());
         assert_eq!(mike.confusable_key(), dotless.confusable_key());
         assert_eq!(UnicodeUsername::parse("MIKE").unwrap(), mike);
+    }
+
+    #[test]
+    fn unstable_precis_results_are_refused() {
+        // Fuzzer find: ">" + COMBINING LONG SOLIDUS OVERLAY composes under NFC
+        // into U+226F, which the profile itself refuses on a second pass.
+        let found = "useR\u{338}EuseSERpmoooooooo>\u{338}E>pooooo";
+        assert_eq!(rule(UnicodeUsername::parse(found)), "not_precis");
+        assert_eq!(rule(UnicodeUsername::parse("a>\u{338}")), "not_precis");
+        for ok in ["jürgen", "straße", "иван", "山田たろう"] {
+            let v = UnicodeUsername::parse(ok).unwrap();
+            assert_eq!(UnicodeUsername::parse(v.as_str()).unwrap(), v);
+        }
     }
 
     #[test]
