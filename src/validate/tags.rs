@@ -110,18 +110,12 @@ impl Tags {
         items: impl IntoIterator<Item = &'a str>,
         options: &TagOptions,
     ) -> Result<Self> {
-        let mut out: Vec<Tag> = Vec::new();
+        let mut out = Self::default();
         for item in items {
             check(item, options)?;
-            if out.iter().any(|t| t.0.eq_ignore_ascii_case(item)) {
-                continue;
-            }
-            if out.len() >= options.max_count {
-                return Err(Error::invalid_limit("tags", "too_many", options.max_count));
-            }
-            out.push(Tag(item.to_owned()));
+            out.push_unique(item, options)?;
         }
-        Ok(Self(out))
+        Ok(out)
     }
 
     /// Parses a comma-separated list; spaces around each item are ignored.
@@ -154,6 +148,18 @@ impl Tags {
             return Ok(Self::default());
         }
         Self::parse_with(input.split(',').map(|s| s.trim_matches(' ')), options)
+    }
+
+    /// Adds a checked tag unless a case-insensitive duplicate is present.
+    fn push_unique(&mut self, tag: &str, options: &TagOptions) -> Result<()> {
+        if self.0.iter().any(|t| t.0.eq_ignore_ascii_case(tag)) {
+            return Ok(());
+        }
+        if self.0.len() >= options.max_count {
+            return Err(Error::invalid_limit("tags", "too_many", options.max_count));
+        }
+        self.0.push(Tag(tag.to_owned()));
+        Ok(())
     }
 
     /// The tags, in order.
@@ -203,21 +209,12 @@ impl<'de> serde::Deserialize<'de> for Tags {
                 mut seq: A,
             ) -> std::result::Result<Tags, A::Error> {
                 let options = TagOptions::default();
-                let mut out: Vec<Tag> = Vec::new();
+                let mut out = Tags::default();
                 while let Some(tag) = seq.next_element::<Tag>()? {
-                    if out.iter().any(|t| t.0.eq_ignore_ascii_case(&tag.0)) {
-                        continue;
-                    }
-                    if out.len() >= options.max_count {
-                        return Err(serde::de::Error::custom(Error::invalid_limit(
-                            "tags",
-                            "too_many",
-                            options.max_count,
-                        )));
-                    }
-                    out.push(tag);
+                    out.push_unique(&tag.0, &options)
+                        .map_err(serde::de::Error::custom)?;
                 }
-                Ok(Tags(out))
+                Ok(out)
             }
         }
         d.deserialize_seq(V)
