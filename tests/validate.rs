@@ -6,13 +6,14 @@
 
 use seckit::ErrorKind;
 use seckit::validate::{
-    Email, Filename, KvKey, PositiveId, Report, SqlIdentifier, Tags, Text, UnicodeUsername,
-    Username, bearer_token, safe_join, safe_join_existing,
+    Email, Filename, KvKey, PositiveId, Report, SqlIdentifier, Text, UnicodeUsername, Username,
+    bearer_token, safe_join, safe_join_existing,
 };
 
 #[cfg(feature = "serde")]
 mod serde_requests {
     use super::*;
+    use seckit::validate::Tags;
     use serde::Deserialize;
 
     #[derive(Deserialize, Debug)]

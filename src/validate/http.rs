@@ -347,9 +347,56 @@ impl std::str::FromStr for PositiveId {
     }
 }
 
+/// From a JSON string (`"42"`, validated like [`PositiveId::parse`]) or a
+/// positive integer.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PositiveId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = PositiveId;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a positive integer id")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<PositiveId, E> {
+                PositiveId::parse(s).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> std::result::Result<PositiveId, E> {
+                std::num::NonZeroU64::new(n)
+                    .map(PositiveId)
+                    .ok_or_else(|| E::custom(Error::invalid("id", "zero")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> std::result::Result<PositiveId, E> {
+                u64::try_from(n)
+                    .map_err(|_| E::custom(Error::invalid("id", "not_digits")))
+                    .and_then(|n| self.visit_u64(n))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for PositiveId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_u64(self.get())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn positive_ids_deserialize_from_strings_and_numbers() {
+        let id: PositiveId = serde_json::from_str("\"42\"").unwrap();
+        assert_eq!(id.get(), 42);
+        assert_eq!(serde_json::from_str::<PositiveId>("7").unwrap().get(), 7);
+        for bad in ["0", "-1", "\"007\"", "1.5", "\"\""] {
+            assert!(serde_json::from_str::<PositiveId>(bad).is_err(), "{bad}");
+        }
+    }
 
     fn basic_rule(h: &str) -> &'static str {
         BasicCredentials::parse(h)
