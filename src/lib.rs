@@ -123,6 +123,8 @@
 mod error;
 #[cfg(any(feature = "jwt", feature = "validate"))]
 mod http_auth;
+#[cfg(any(feature = "jwt", feature = "envelope"))]
+mod pem_util;
 mod secret;
 
 pub mod random;

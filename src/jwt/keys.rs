@@ -8,7 +8,7 @@ use aws_lc_rs::signature::{
     self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, ParsedPublicKey, RsaKeyPair,
 };
 use aws_lc_rs::{hmac, rsa};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 use super::secret_check::{self, SecretEncoding};
 use super::{Algorithm, MAX_KID_LEN};
@@ -16,8 +16,6 @@ use crate::{Error, Result, Secret, SecretBytes, SecretString};
 
 /// The smallest RSA modulus accepted, in bits.
 pub(crate) const MIN_RSA_BITS: usize = 2048;
-/// The largest PEM input read, in bytes (a 16384-bit RSA key is ~12 KiB).
-const MAX_PEM_LEN: usize = 64 * 1024;
 
 /// A key that signs tokens for exactly one [`Algorithm`], optionally with a
 /// key id (`kid`) written into every token's header.
@@ -142,7 +140,7 @@ impl SigningKey {
         if alg.is_hmac() {
             return Err(bad("is a private key but the algorithm is HMAC"));
         }
-        let (tag, der) = read_pem(pem, setting)?;
+        let (tag, der) = crate::pem_util::read(pem, setting)?;
         let inner = match (tag.as_str(), alg) {
             ("ENCRYPTED PRIVATE KEY", _) => {
                 return Err(bad("is an encrypted private key").with_hint(
@@ -299,7 +297,7 @@ impl VerifyingKey {
         if alg.is_hmac() {
             return Err(bad("is a public key but the algorithm is HMAC"));
         }
-        let (tag, der) = read_pem(pem, setting)?;
+        let (tag, der) = crate::pem_util::read(pem, setting)?;
         match tag.as_str() {
             "PUBLIC KEY" | "RSA PUBLIC KEY" => Self::from_public_der(alg, &der, setting),
             "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
@@ -409,19 +407,6 @@ fn checked_kid(kid: String) -> Result<String> {
         ));
     }
     Ok(kid)
-}
-
-fn read_pem(pem: &[u8], setting: &str) -> Result<(String, Zeroizing<Vec<u8>>)> {
-    if pem.len() > MAX_PEM_LEN {
-        return Err(Error::configuration(
-            setting.to_owned(),
-            "is larger than 64 KiB",
-        ));
-    }
-    let parsed =
-        pem::parse(pem).map_err(|_| Error::configuration(setting.to_owned(), "is not PEM"))?;
-    let tag = parsed.tag().to_owned();
-    Ok((tag, Zeroizing::new(parsed.into_contents())))
 }
 
 fn rsa_pair(
