@@ -129,6 +129,8 @@ mod secret;
 
 pub mod random;
 
+#[cfg(feature = "envelope")]
+pub mod envelope;
 #[cfg(feature = "jwt")]
 pub mod jwt;
 #[cfg(feature = "password")]

@@ -1,0 +1,186 @@
+//! Envelope encryption: anyone with a public key can seal data that only
+//! the private-key holder can open. RSA-OAEP-SHA256 wraps a fresh 256-bit
+//! data key per envelope; the payload is AES-256-GCM in 64 KiB chunks
+//! (the STREAM construction), so files of any size stream in bounded memory.
+//!
+//! What this module refuses: RSA keys under 2048 or over 8192 bits,
+//! non-RSA and RSA-PSS-restricted keys, encrypted keys without a passphrase
+//! (at import, `Configuration`); and at open (`Unauthenticated`, one public
+//! message): a changed byte anywhere, a different associated data, a
+//! truncated, extended, reordered or spliced payload, an unknown recipient,
+//! more than 16 recipients or a wrapped key of the wrong length (both
+//! checked before any RSA work), an unknown version or suite, trailing
+//! bytes, and non-canonical armor.
+//!
+//! Every envelope commits to its data key (an HKDF-derived commitment in the
+//! header, checked in constant time before anything is decrypted), so no
+//! envelope can open to two different plaintexts under two keys. The header
+//! (recipients included) is authenticated with an HMAC keyed from the data
+//! key, so [`rewrap`] can move an envelope to new recipients without
+//! touching the payload. docs/envelope-format.md specifies every byte.
+//!
+//! # Example
+//!
+//! ```
+//! use seckit::envelope::{self, Keyring, PrivateKey, PublicKey};
+//!
+//! let public = PublicKey::from_pem(include_str!("../../tests/fixtures/envelope/rsa3072-public.pem"))?;
+//! let sealed = envelope::seal(&[&public], b"card 4242", b"customer:42")?;
+//!
+//! let pem = seckit::SecretString::from(include_str!("../../tests/fixtures/envelope/rsa3072-private.pem"));
+//! let keyring = Keyring::from(PrivateKey::from_pem(&pem, None)?);
+//! let opened = envelope::open(&keyring, &sealed, b"customer:42")?;
+//! assert_eq!(opened.expose_secret().as_slice(), b"card 4242");
+//! // The same envelope presented as another customer's does not open.
+//! assert!(envelope::open(&keyring, &sealed, b"customer:43").is_err());
+//! # Ok::<(), seckit::Error>(())
+//! ```
+
+mod armor;
+mod format;
+mod keys;
+mod stream;
+
+use std::io::Write as _;
+use std::path::Path;
+
+pub use armor::{MAX_ARMOR_LEN, from_armor, to_armor};
+pub use format::MAX_RECIPIENTS;
+pub use keys::{DEFAULT_BITS, KeyId, Keyring, MAX_BITS, MIN_IMPORT_BITS, PrivateKey, PublicKey};
+pub use stream::{Sealer, open_stream};
+
+use crate::{Error, Result, SecretBytes};
+
+/// Seals `plaintext` to every key in `recipients` (1 to 16), bound to the
+/// associated data `ad` (a record id, a file name: anything the opener
+/// knows and that must match; not encrypted, not stored).
+///
+/// # Errors
+///
+/// `InvalidInput` for no or too many recipients; `Internal` if the OS
+/// random generator fails.
+pub fn seal(recipients: &[&PublicKey], plaintext: &[u8], ad: &[u8]) -> Result<Vec<u8>> {
+    let mut sealer = Sealer::new(recipients, ad, Vec::with_capacity(plaintext.len() + 1024))?;
+    sealer
+        .write_all(plaintext)
+        .map_err(|_| Error::internal("sealing failed"))?;
+    sealer.finish()
+}
+
+/// Opens an envelope with any key of `keyring` (a [`PrivateKey`] converts
+/// into a one-key keyring). Nothing is returned unless the whole envelope
+/// authenticates: no partial plaintext.
+///
+/// # Errors
+///
+/// `Unauthenticated` (context `envelope`) with a log-safe reason for any
+/// failure: wrong key, tampering, other `ad`, truncation, trailing data.
+pub fn open(keyring: &Keyring, envelope: &[u8], ad: &[u8]) -> Result<SecretBytes> {
+    let mut out = Vec::with_capacity(envelope.len());
+    let mut input = envelope;
+    match open_stream(keyring, ad, &mut input, &mut out) {
+        Ok(_) => Ok(SecretBytes::new(out)),
+        Err(e) => {
+            zeroize::Zeroize::zeroize(&mut out);
+            Err(e)
+        }
+    }
+}
+
+/// Moves an envelope to new `recipients` (key rotation) without touching
+/// the payload: the data key is unwrapped with `keyring` and wrapped again.
+/// The result opens with the new keys only; `ad` must be the one it was
+/// sealed with.
+///
+/// # Errors
+///
+/// As [`open`] for the old envelope's header, and as [`seal`] for `recipients`.
+///
+/// # Example
+///
+/// ```
+/// use seckit::envelope::{self, Keyring, PrivateKey};
+///
+/// let pem = seckit::SecretString::from(include_str!("../../tests/fixtures/envelope/rsa3072-private.pem"));
+/// let old = PrivateKey::from_pem(&pem, None)?;
+/// let pem2 = seckit::SecretString::from(include_str!("../../tests/fixtures/envelope/rsa2048-private.pem"));
+/// let new = PrivateKey::from_pem(&pem2, None)?;
+/// let sealed = envelope::seal(&[old.public_key()], b"data", b"")?;
+/// let moved = envelope::rewrap(&Keyring::from(old.clone()), &sealed, b"", &[new.public_key()])?;
+/// assert!(envelope::open(&Keyring::from(new), &moved, b"")?.expose_secret().as_slice() == b"data");
+/// assert!(envelope::open(&Keyring::from(old), &moved, b"").is_err());
+/// # Ok::<(), seckit::Error>(())
+/// ```
+pub fn rewrap(
+    keyring: &Keyring,
+    envelope: &[u8],
+    ad: &[u8],
+    recipients: &[&PublicKey],
+) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(envelope.len());
+    stream::rewrap_stream(keyring, ad, recipients, envelope, &mut out)?;
+    Ok(out)
+}
+
+/// Seals everything `input` yields to `output`, in bounded memory; returns
+/// the writer.
+///
+/// # Errors
+///
+/// As [`seal`], and `Internal` for I/O errors.
+pub fn seal_stream<R: std::io::Read, W: std::io::Write>(
+    recipients: &[&PublicKey],
+    ad: &[u8],
+    mut input: R,
+    output: W,
+) -> Result<W> {
+    let mut sealer = Sealer::new(recipients, ad, output)?;
+    std::io::copy(&mut input, &mut sealer).map_err(|_| Error::internal("sealing i/o failed"))?;
+    sealer.finish()
+}
+
+/// Opens the envelope at `src` into `dst` so that `dst` exists only if the
+/// whole envelope authenticated: the plaintext goes to a new file beside
+/// `dst` (mode 0600 on Unix), is synced, and is renamed onto `dst` on
+/// success; on failure it is deleted. Returns the plaintext length.
+///
+/// # Errors
+///
+/// As [`open_stream`]; `Internal` when the files cannot be created or renamed.
+pub fn open_file(keyring: &Keyring, ad: &[u8], src: &Path, dst: &Path) -> Result<u64> {
+    let io = |_| Error::internal("envelope file i/o failed");
+    let input = std::fs::File::open(src).map_err(io)?;
+    let tmp = partial_path(dst)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&tmp).map_err(io)?;
+    let result = (|| {
+        let mut writer = std::io::BufWriter::new(file);
+        let n = open_stream(keyring, ad, std::io::BufReader::new(input), &mut writer)?;
+        let file = writer
+            .into_inner()
+            .map_err(|_| Error::internal("envelope file i/o failed"))?;
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&tmp, dst).map_err(io)?;
+        Ok(n)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn partial_path(dst: &Path) -> Result<std::path::PathBuf> {
+    let mut suffix = [0u8; 8];
+    crate::random::fill(&mut suffix)?;
+    let mut hex = [0u8; 16];
+    let suffix =
+        base16ct::lower::encode_str(&suffix, &mut hex).map_err(|_| Error::internal("hex"))?;
+    let name = dst
+        .file_name()
+        .ok_or_else(|| Error::invalid("dst", "no_file_name"))?
+        .to_string_lossy();
+    Ok(dst.with_file_name(format!(".{name}.{suffix}.partial")))
+}

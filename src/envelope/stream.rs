@@ -1,0 +1,292 @@
+//! The STREAM payload: fixed-size AES-256-GCM chunks, counter nonces and a
+//! last-chunk flag. One-shot sealing and opening are this with a buffer.
+
+use std::io::{self, Read, Write};
+
+use aes_gcm::aead::{AeadInOut as _, KeyInit as _};
+use aes_gcm::{Aes256Gcm, Nonce, Tag};
+use zeroize::{Zeroize as _, Zeroizing};
+
+use super::format::{self, Header, Schedule, TAG_LEN, refuse};
+use super::keys::{Keyring, PublicKey};
+use crate::{Error, Result};
+
+/// The nonce of chunk `counter`: 3 zero bytes, the counter (u64 BE), and
+/// 1 if this is the last chunk.
+fn nonce(counter: u64, last: bool) -> Nonce<aes_gcm::aead::consts::U12> {
+    let mut n = [0u8; 12];
+    if let Some(c) = n.get_mut(3..11) {
+        c.copy_from_slice(&counter.to_be_bytes());
+    }
+    if let Some(flag) = n.get_mut(11) {
+        *flag = u8::from(last);
+    }
+    n.into()
+}
+
+fn io_err(e: &io::Error) -> Error {
+    if e.kind() == io::ErrorKind::UnexpectedEof {
+        refuse("truncated")
+    } else {
+        Error::internal("envelope i/o failed")
+    }
+}
+
+/// Seals to a [`Write`] as data arrives: [`Write`] the plaintext, then call
+/// [`finish`](Sealer::finish) (without it the envelope is incomplete and
+/// will not open). Memory: one chunk (64 KiB) plus its tag.
+///
+/// # Example
+///
+/// ```
+/// use std::io::Write as _;
+/// use seckit::envelope::{PublicKey, Sealer};
+///
+/// let alice = PublicKey::from_pem(include_str!("../../tests/fixtures/envelope/rsa3072-public.pem"))?;
+/// let mut sealer = Sealer::new(&[&alice], b"backup 2026-11-23", Vec::new())?;
+/// sealer.write_all(b"row 1\n").unwrap();
+/// sealer.write_all(b"row 2\n").unwrap();
+/// let envelope: Vec<u8> = sealer.finish()?;
+/// # Ok::<(), seckit::Error>(())
+/// ```
+pub struct Sealer<W: Write> {
+    out: W,
+    cipher: Aes256Gcm,
+    aad: [u8; 32],
+    buf: Zeroizing<Vec<u8>>,
+    chunk_len: usize,
+    counter: u64,
+}
+
+impl<W: Write> std::fmt::Debug for Sealer<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealer")
+            .field("chunks_written", &self.counter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: Write> Sealer<W> {
+    /// Writes the header for `recipients` (1 to 16) and returns a sealer
+    /// bound to the associated data `ad` (which must be given again to open).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for no or too many recipients; `Internal` if the OS
+    /// random generator or the writer fails.
+    pub fn new(recipients: &[&PublicKey], ad: &[u8], out: W) -> Result<Self> {
+        Self::with_chunk_exp(recipients, ad, out, format::DEFAULT_CHUNK_EXP)
+    }
+
+    /// [`Sealer::new`] with chunks of `2^chunk_exp` bytes, `chunk_exp` from
+    /// 10 (1 KiB) to 24 (16 MiB); the default is 16 (64 KiB). Openers need
+    /// two chunks of memory, so keep it small unless you measured a gain.
+    ///
+    /// # Errors
+    ///
+    /// As [`Sealer::new`], and `InvalidInput` (`chunk_exp.out_of_range`).
+    pub fn with_chunk_exp(
+        recipients: &[&PublicKey],
+        ad: &[u8],
+        mut out: W,
+        chunk_exp: u8,
+    ) -> Result<Self> {
+        if !(format::MIN_CHUNK_EXP..=format::MAX_CHUNK_EXP).contains(&chunk_exp) {
+            return Err(Error::invalid("chunk_exp", "out_of_range"));
+        }
+        let mut data_key = Zeroizing::new([0u8; format::DATA_KEY_LEN]);
+        crate::random::fill(&mut *data_key)?;
+        let wrapped = format::wrap(recipients, &*data_key)?;
+        let keys = format::schedule(&*data_key);
+        let header = format::encode(chunk_exp, &keys.commitment, &wrapped, &keys.header_key, ad)?;
+        out.write_all(&header).map_err(|e| io_err(&e))?;
+        Ok(Self::resume(out, &keys, &header, ad, chunk_exp))
+    }
+
+    /// A sealer continuing after a header already written.
+    fn resume(out: W, keys: &Schedule, header: &[u8], ad: &[u8], chunk_exp: u8) -> Self {
+        let chunk_len = 1usize << chunk_exp;
+        Self {
+            out,
+            cipher: Aes256Gcm::new((&*keys.payload_key).into()),
+            aad: format::payload_aad(header, ad),
+            buf: Zeroizing::new(Vec::with_capacity(chunk_len + TAG_LEN)),
+            chunk_len,
+            counter: 0,
+        }
+    }
+
+    fn emit(&mut self, last: bool) -> io::Result<()> {
+        let tag = self
+            .cipher
+            .encrypt_inout_detached(
+                &nonce(self.counter, last),
+                &self.aad,
+                self.buf.as_mut_slice().into(),
+            )
+            .map_err(|_| io::Error::other("seckit: chunk encryption failed"))?;
+        self.buf.extend_from_slice(&tag);
+        self.out.write_all(&self.buf)?;
+        self.buf.zeroize();
+        self.buf.clear();
+        self.counter = self
+            .counter
+            .checked_add(1)
+            .ok_or_else(|| io::Error::other("seckit: chunk counter overflow"))?;
+        Ok(())
+    }
+
+    /// Seals the last chunk, flushes, and returns the writer.
+    ///
+    /// # Errors
+    ///
+    /// `Internal` if writing fails.
+    pub fn finish(mut self) -> Result<W> {
+        self.emit(true).map_err(|e| io_err(&e))?;
+        self.out.flush().map_err(|e| io_err(&e))?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> Write for Sealer<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let mut rest = data;
+        while !rest.is_empty() {
+            // A full chunk is sealed only once more data arrives: the last
+            // chunk must carry the last flag, and only finish() knows it.
+            if self.buf.len() == self.chunk_len {
+                self.emit(false)?;
+            }
+            let take = (self.chunk_len - self.buf.len()).min(rest.len());
+            let (now, later) = rest.split_at(take);
+            self.buf.extend_from_slice(now);
+            rest = later;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Reads an envelope from `input`, writes its plaintext to `output` one
+/// authenticated chunk at a time, and returns the plaintext length.
+///
+/// **What you may rely on when this fails:** every byte written to `output`
+/// was authenticated as part of this envelope, in order, but the plaintext
+/// may be *incomplete* (a truncated or tampered stream fails at the chunk
+/// where it goes wrong). Treat `output` as garbage unless this returns `Ok`:
+/// write to a temporary place and publish only on success, as
+/// [`open_file`](super::open_file) does. Memory: two chunks (128 KiB) plus
+/// the header.
+///
+/// # Errors
+///
+/// `Unauthenticated` (context `envelope`) for anything wrong with the
+/// envelope, its keys or `ad`; `Internal` for I/O errors.
+pub fn open_stream<R: Read, W: Write>(
+    keyring: &Keyring,
+    ad: &[u8],
+    mut input: R,
+    mut output: W,
+) -> Result<u64> {
+    let header = format::read_header(&mut input)?;
+    let (keys, _) = format::unlock(&header, keyring, ad)?;
+    let n = decrypt_payload(&header, &keys, ad, &mut input, &mut output)?;
+    output.flush().map_err(|e| io_err(&e))?;
+    Ok(n)
+}
+
+fn decrypt_payload<R: Read, W: Write>(
+    header: &Header,
+    keys: &Schedule,
+    ad: &[u8],
+    input: &mut R,
+    output: &mut W,
+) -> Result<u64> {
+    let cipher = Aes256Gcm::new((&*keys.payload_key).into());
+    let aad = format::payload_aad(&header.bytes, ad);
+    let full = header.chunk_len() + TAG_LEN;
+    // One chunk plus one byte of look-ahead tells whether it is the last.
+    let mut buf = Zeroizing::new(vec![0u8; full + 1]);
+    let mut have = fill(input, buf.as_mut_slice())?;
+    let mut counter = 0u64;
+    let mut total = 0u64;
+    loop {
+        let last = have <= full;
+        let len = have.min(full);
+        if len < TAG_LEN {
+            return Err(refuse(if counter == 0 {
+                "truncated: no payload"
+            } else {
+                "truncated"
+            }));
+        }
+        let (chunk, rest) = buf.split_at_mut(len);
+        let (body, tag) = chunk.split_at_mut(len - TAG_LEN);
+        if last && body.is_empty() && counter > 0 {
+            return Err(refuse("malformed payload: empty final chunk"));
+        }
+        let tag = Tag::<aes_gcm::aead::consts::U16>::try_from(&*tag)
+            .map_err(|_| refuse("malformed payload"))?;
+        cipher
+            .decrypt_inout_detached(&nonce(counter, last), &aad, (&mut *body).into(), &tag)
+            .map_err(|_| refuse("payload authentication failed"))?;
+        output.write_all(body).map_err(|e| io_err(&e))?;
+        body.zeroize();
+        total = total.saturating_add(u64::try_from(body.len()).unwrap_or(u64::MAX));
+        if last {
+            return Ok(total);
+        }
+        // Move the look-ahead byte to the front and read the next chunk.
+        let carry = rest.first().copied().unwrap_or(0);
+        let (first, tail) = buf.split_at_mut(1);
+        if let Some(b) = first.first_mut() {
+            *b = carry;
+        }
+        have = 1 + fill(input, tail)?;
+        counter = counter
+            .checked_add(1)
+            .ok_or_else(|| refuse("malformed payload: too many chunks"))?;
+    }
+}
+
+/// Reads until `buf` is full or the input ends.
+fn fill<R: Read>(input: &mut R, buf: &mut [u8]) -> Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        let Some(free) = buf.get_mut(n..) else { break };
+        match input.read(free) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_err(&e)),
+        }
+    }
+    Ok(n)
+}
+
+/// Re-encrypts only the header: opens the header with `keyring`, wraps the
+/// same data key to `recipients` and copies the payload unchanged.
+pub(crate) fn rewrap_stream<R: Read, W: Write>(
+    keyring: &Keyring,
+    ad: &[u8],
+    recipients: &[&PublicKey],
+    mut input: R,
+    mut output: W,
+) -> Result<()> {
+    let header = format::read_header(&mut input)?;
+    let (keys, data_key) = format::unlock(&header, keyring, ad)?;
+    let wrapped = format::wrap(recipients, &data_key)?;
+    let new_header = format::encode(
+        header.chunk_exp,
+        &keys.commitment,
+        &wrapped,
+        &keys.header_key,
+        ad,
+    )?;
+    output.write_all(&new_header).map_err(|e| io_err(&e))?;
+    io::copy(&mut input, &mut output).map_err(|e| io_err(&e))?;
+    output.flush().map_err(|e| io_err(&e))
+}
