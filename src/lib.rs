@@ -18,7 +18,7 @@
 //! | generate a secret, a session id, an API key stored as a hash | [`random`] | always |
 //! | hash and verify passwords (Argon2id, bcrypt migration), check new passwords | [`password`] | `password` |
 //! | issue and verify JWTs, refusing weak secrets at startup; parse `Authorization: Bearer` | [`jwt`] | `jwt` |
-//! | encrypt to a public key (RSA-OAEP + AES-256-GCM) | `envelope` (coming) | `envelope` |
+//! | encrypt to a public key (RSA-OAEP + AES-256-GCM), files of any size, key rotation | [`envelope`] | `envelope` |
 //! | refuse hostile input at the edge: usernames, e-mail, text, paths, SQL names, headers, origins | [`validate`] | `validate` |
 //!
 //! ## Secrets
@@ -107,9 +107,8 @@
 //! `default = ["password", "jwt", "envelope", "validate", "serde"]`. Each
 //! module is one feature and pulls only its own dependencies; `serde` adds
 //! `Deserialize` for secrets (and `Serialize` only by explicit opt-in); `cli`
-//! builds the `seckit` command-line tool. The module marked "coming" above
-//! lands in a later release; until then its feature is reserved and adds
-//! nothing.
+//! builds the `seckit` command-line tool (coming in a later release; until
+//! then the feature adds nothing).
 //!
 //! ## What seckit does not do
 //!
@@ -159,6 +158,11 @@ pub struct JwtGuideDoctests;
 #[cfg(all(doctest, feature = "validate", feature = "serde"))]
 #[doc = include_str!("../docs/validation.md")]
 pub struct ValidationGuideDoctests;
+
+/// docs/envelope.md's code blocks, compiled and run as doctests.
+#[cfg(all(doctest, feature = "envelope"))]
+#[doc = include_str!("../docs/envelope.md")]
+pub struct EnvelopeGuideDoctests;
 
 /// docs/passwords.md's code blocks, compiled and run as doctests.
 #[cfg(all(doctest, feature = "password"))]
