@@ -46,6 +46,9 @@ proptest! {
         let i = at.index(changed.len());
         changed[i] ^= xor;
         prop_assert!(envelope::open(&RING, &changed, b"ad").is_err());
+        // The streaming opener (a different code path) agrees.
+        prop_assert!(envelope::open_stream(&RING, b"ad", &changed[..], std::io::sink()).is_err());
+        prop_assert_eq!(envelope::open_stream(&RING, b"ad", &sealed[..], std::io::sink()).unwrap(), u64::try_from(len).unwrap());
         let c = cut.index(sealed.len());
         prop_assert!(envelope::open(&RING, &sealed[..c], b"ad").is_err());
         let mut longer = sealed.clone();

@@ -41,7 +41,6 @@ mod format;
 mod keys;
 mod stream;
 
-use std::io::Write as _;
 use std::path::Path;
 
 pub use armor::{MAX_ARMOR_LEN, from_armor, to_armor};
@@ -60,11 +59,7 @@ use crate::{Error, Result, SecretBytes};
 /// `InvalidInput` for no or too many recipients; `Internal` if the OS
 /// random generator fails.
 pub fn seal(recipients: &[&PublicKey], plaintext: &[u8], ad: &[u8]) -> Result<Vec<u8>> {
-    let mut sealer = Sealer::new(recipients, ad, Vec::with_capacity(plaintext.len() + 1024))?;
-    sealer
-        .write_all(plaintext)
-        .map_err(|_| Error::internal("sealing failed"))?;
-    sealer.finish()
+    Sealer::new(recipients, ad, Vec::with_capacity(plaintext.len() + 1024))?.seal_slice(plaintext)
 }
 
 /// Opens an envelope with any key of `keyring` (a [`PrivateKey`] converts
@@ -76,15 +71,8 @@ pub fn seal(recipients: &[&PublicKey], plaintext: &[u8], ad: &[u8]) -> Result<Ve
 /// `Unauthenticated` (context `envelope`) with a log-safe reason for any
 /// failure: wrong key, tampering, other `ad`, truncation, trailing data.
 pub fn open(keyring: &Keyring, envelope: &[u8], ad: &[u8]) -> Result<SecretBytes> {
-    let mut out = Vec::with_capacity(envelope.len());
-    let mut input = envelope;
-    match open_stream(keyring, ad, &mut input, &mut out) {
-        Ok(_) => Ok(SecretBytes::new(out)),
-        Err(e) => {
-            zeroize::Zeroize::zeroize(&mut out);
-            Err(e)
-        }
-    }
+    let mut out = stream::open_slice(keyring, ad, envelope)?;
+    Ok(SecretBytes::new(std::mem::take(&mut *out)))
 }
 
 /// Moves an envelope to new `recipients` (key rotation) without touching

@@ -127,7 +127,8 @@ impl<W: Write> Sealer<W> {
             .map_err(|_| io::Error::other("seckit: chunk encryption failed"))?;
         self.buf.extend_from_slice(&tag);
         self.out.write_all(&self.buf)?;
-        self.buf.zeroize();
+        // The buffer now holds ciphertext only: no need to wipe it here
+        // (Zeroizing wipes it on drop, when it may hold plaintext).
         self.buf.clear();
         self.counter = self
             .counter
@@ -250,6 +251,84 @@ fn decrypt_payload<R: Read, W: Write>(
             .checked_add(1)
             .ok_or_else(|| refuse("malformed payload: too many chunks"))?;
     }
+}
+
+impl Sealer<Vec<u8>> {
+    /// One-shot sealing straight into the output vector: each chunk is
+    /// copied once and encrypted in place there.
+    pub(crate) fn seal_slice(mut self, plaintext: &[u8]) -> Result<Vec<u8>> {
+        let failed = || Error::internal("chunk encryption failed");
+        let chunks: Vec<&[u8]> = if plaintext.is_empty() {
+            vec![&[]]
+        } else {
+            plaintext.chunks(self.chunk_len).collect()
+        };
+        let n = chunks.len();
+        self.out
+            .reserve(plaintext.len().saturating_add(n.saturating_mul(TAG_LEN)));
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let start = self.out.len();
+            self.out.extend_from_slice(chunk);
+            let body = self.out.get_mut(start..).ok_or_else(failed)?;
+            let tag = self
+                .cipher
+                .encrypt_inout_detached(
+                    &nonce(u64::try_from(i).map_err(|_| failed())?, i + 1 == n),
+                    &self.aad,
+                    body.into(),
+                )
+                .map_err(|_| failed())?;
+            self.out.extend_from_slice(&tag);
+        }
+        Ok(std::mem::take(&mut self.out))
+    }
+}
+
+/// One-shot opening of a whole envelope held in memory: the payload is
+/// copied once into the result and decrypted in place there. Same rules as
+/// [`open_stream`]; on failure the partial result is wiped.
+pub(crate) fn open_slice(
+    keyring: &Keyring,
+    ad: &[u8],
+    envelope: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
+    let mut input = envelope;
+    let header = format::read_header(&mut input)?;
+    let (keys, _) = format::unlock(&header, keyring, ad)?;
+    let cipher = Aes256Gcm::new((&*keys.payload_key).into());
+    let aad = format::payload_aad(&header.bytes, ad);
+    let full = header.chunk_len() + TAG_LEN;
+    if input.len() < TAG_LEN {
+        return Err(refuse("truncated: no payload"));
+    }
+    let mut out = Zeroizing::new(Vec::with_capacity(input.len()));
+    let count = input.len().div_ceil(full);
+    for (i, chunk) in input.chunks(full).enumerate() {
+        let last = i + 1 == count;
+        if chunk.len() < TAG_LEN {
+            return Err(refuse("truncated"));
+        }
+        let (body, tag) = chunk.split_at(chunk.len() - TAG_LEN);
+        if last && body.is_empty() && i > 0 {
+            return Err(refuse("malformed payload: empty final chunk"));
+        }
+        let tag = Tag::<aes_gcm::aead::consts::U16>::try_from(tag)
+            .map_err(|_| refuse("malformed payload"))?;
+        let start = out.len();
+        out.extend_from_slice(body);
+        let buf = out
+            .get_mut(start..)
+            .ok_or_else(|| refuse("malformed payload"))?;
+        cipher
+            .decrypt_inout_detached(
+                &nonce(u64::try_from(i).unwrap_or(u64::MAX), last),
+                &aad,
+                buf.into(),
+                &tag,
+            )
+            .map_err(|_| refuse("payload authentication failed"))?;
+    }
+    Ok(out)
 }
 
 /// Reads until `buf` is full or the input ends.
