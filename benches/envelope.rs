@@ -75,6 +75,21 @@ fn one_shot(c: &mut Criterion) {
                 &[9u8; 32],
             )
             .unwrap();
+        let raw_public = raw_key.to_public_key();
+        g.bench_function("raw_rsa_oaep_and_aes_gcm_seal", |b| {
+            b.iter(|| {
+                let wrapped = raw_public
+                    .encrypt(
+                        &mut rand::rngs::SysRng,
+                        rsa::Oaep::<Sha256>::new(),
+                        &[9u8; 32],
+                    )
+                    .unwrap();
+                let mut buf = pt.clone();
+                raw_seal(&cipher, &mut buf);
+                (wrapped, buf)
+            })
+        });
         let mut ct = pt.clone();
         let tag = cipher
             .encrypt_inout_detached(&Nonce::from([7u8; 12]), b"", ct.as_mut_slice().into())
