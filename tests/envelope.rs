@@ -89,6 +89,24 @@ fn every_key_format_imports_and_ids_agree() {
         PrivateKey::from_pem(&sealed, Some(&pass)).unwrap().key_id(),
         id
     );
+    assert_eq!(
+        PrivateKey::from_der(&K2048.to_der().unwrap())
+            .unwrap()
+            .key_id(),
+        id
+    );
+    assert_eq!(
+        PrivateKey::from_pem(&K2048.to_pkcs1_pem().unwrap(), None)
+            .unwrap()
+            .key_id(),
+        id
+    );
+    assert_eq!(
+        PublicKey::from_pem(public.to_pkcs1_pem().unwrap())
+            .unwrap()
+            .key_id(),
+        id
+    );
     // The key id is the SHA-256 of the SPKI DER, as documented.
     use sha2::Digest as _;
     let spki = public.to_der().unwrap();

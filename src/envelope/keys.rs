@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use rsa::pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _};
+use rsa::pkcs1::{
+    DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _, EncodeRsaPrivateKey as _,
+    EncodeRsaPublicKey as _,
+};
 use rsa::pkcs8::{
     DecodePrivateKey as _, DecodePublicKey as _, EncodePrivateKey as _, EncodePublicKey as _,
     LineEnding,
@@ -207,6 +210,17 @@ impl PublicKey {
             .map_err(|_| Error::internal("public key encoding failed"))
     }
 
+    /// PKCS#1 `RSAPublicKey` PEM (`RSA PUBLIC KEY`), for tools that want it.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Internal`](crate::ErrorKind) if encoding fails.
+    pub fn to_pkcs1_pem(&self) -> Result<String> {
+        self.key
+            .to_pkcs1_pem(LineEnding::LF)
+            .map_err(|_| Error::internal("public key encoding failed"))
+    }
+
     /// The key id (SHA-256 of the SPKI DER).
     #[must_use]
     pub const fn key_id(&self) -> KeyId {
@@ -336,6 +350,31 @@ impl PrivateKey {
                 .map_err(failed)?,
         };
         Ok(SecretString::from(pem.as_str()))
+    }
+
+    /// Unencrypted PKCS#8 DER.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Internal`](crate::ErrorKind) if encoding fails.
+    pub fn to_der(&self) -> Result<SecretBytes> {
+        self.key
+            .to_pkcs8_der()
+            .map(|d| SecretBytes::from(d.as_bytes()))
+            .map_err(|_| Error::internal("private key encoding failed"))
+    }
+
+    /// Unencrypted PKCS#1 `RSAPrivateKey` PEM (`RSA PRIVATE KEY`), for tools
+    /// that want it. Write it with mode 0600.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Internal`](crate::ErrorKind) if encoding fails.
+    pub fn to_pkcs1_pem(&self) -> Result<SecretString> {
+        self.key
+            .to_pkcs1_pem(LineEnding::LF)
+            .map(|pem| SecretString::from(pem.as_str()))
+            .map_err(|_| Error::internal("private key encoding failed"))
     }
 
     /// The public half.
