@@ -199,6 +199,34 @@ pub fn open_stream<R: Read, W: Write>(
     Ok(n)
 }
 
+/// Checks and decrypts one chunk (ciphertext then tag) in place; returns
+/// the plaintext length. The one rule set both openers use.
+fn open_chunk(
+    cipher: &Aes256Gcm,
+    aad: &[u8; 32],
+    counter: u64,
+    last: bool,
+    chunk: &mut [u8],
+) -> Result<usize> {
+    let Some(body_len) = chunk.len().checked_sub(TAG_LEN) else {
+        return Err(refuse(if counter == 0 {
+            "truncated: no payload"
+        } else {
+            "truncated"
+        }));
+    };
+    if last && body_len == 0 && counter > 0 {
+        return Err(refuse("malformed payload: empty final chunk"));
+    }
+    let (body, tag) = chunk.split_at_mut(body_len);
+    let tag = Tag::<aes_gcm::aead::consts::U16>::try_from(&*tag)
+        .map_err(|_| refuse("malformed payload"))?;
+    cipher
+        .decrypt_inout_detached(&nonce(counter, last), aad, body.into(), &tag)
+        .map_err(|_| refuse("payload authentication failed"))?;
+    Ok(body_len)
+}
+
 fn decrypt_payload<R: Read, W: Write>(
     header: &Header,
     keys: &Schedule,
@@ -217,23 +245,9 @@ fn decrypt_payload<R: Read, W: Write>(
     loop {
         let last = have <= full;
         let len = have.min(full);
-        if len < TAG_LEN {
-            return Err(refuse(if counter == 0 {
-                "truncated: no payload"
-            } else {
-                "truncated"
-            }));
-        }
         let (chunk, rest) = buf.split_at_mut(len);
-        let (body, tag) = chunk.split_at_mut(len - TAG_LEN);
-        if last && body.is_empty() && counter > 0 {
-            return Err(refuse("malformed payload: empty final chunk"));
-        }
-        let tag = Tag::<aes_gcm::aead::consts::U16>::try_from(&*tag)
-            .map_err(|_| refuse("malformed payload"))?;
-        cipher
-            .decrypt_inout_detached(&nonce(counter, last), &aad, (&mut *body).into(), &tag)
-            .map_err(|_| refuse("payload authentication failed"))?;
+        let body_len = open_chunk(&cipher, &aad, counter, last, chunk)?;
+        let body = chunk.get_mut(..body_len).unwrap_or_default();
         output.write_all(body).map_err(|e| io_err(&e))?;
         body.zeroize();
         total = total.saturating_add(u64::try_from(body.len()).unwrap_or(u64::MAX));
@@ -298,35 +312,20 @@ pub(crate) fn open_slice(
     let cipher = Aes256Gcm::new((&*keys.payload_key).into());
     let aad = format::payload_aad(&header.bytes, ad);
     let full = header.chunk_len() + TAG_LEN;
-    if input.len() < TAG_LEN {
+    if input.is_empty() {
         return Err(refuse("truncated: no payload"));
     }
     let mut out = Zeroizing::new(Vec::with_capacity(input.len()));
     let count = input.len().div_ceil(full);
     for (i, chunk) in input.chunks(full).enumerate() {
-        let last = i + 1 == count;
-        if chunk.len() < TAG_LEN {
-            return Err(refuse("truncated"));
-        }
-        let (body, tag) = chunk.split_at(chunk.len() - TAG_LEN);
-        if last && body.is_empty() && i > 0 {
-            return Err(refuse("malformed payload: empty final chunk"));
-        }
-        let tag = Tag::<aes_gcm::aead::consts::U16>::try_from(tag)
-            .map_err(|_| refuse("malformed payload"))?;
         let start = out.len();
-        out.extend_from_slice(body);
-        let buf = out
+        out.extend_from_slice(chunk);
+        let counter = u64::try_from(i).unwrap_or(u64::MAX);
+        let in_place = out
             .get_mut(start..)
             .ok_or_else(|| refuse("malformed payload"))?;
-        cipher
-            .decrypt_inout_detached(
-                &nonce(u64::try_from(i).unwrap_or(u64::MAX), last),
-                &aad,
-                buf.into(),
-                &tag,
-            )
-            .map_err(|_| refuse("payload authentication failed"))?;
+        let body_len = open_chunk(&cipher, &aad, counter, i + 1 == count, in_place)?;
+        out.truncate(start + body_len);
     }
     Ok(out)
 }
