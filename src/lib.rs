@@ -107,8 +107,7 @@
 //! `default = ["password", "jwt", "envelope", "validate", "serde"]`. Each
 //! module is one feature and pulls only its own dependencies; `serde` adds
 //! `Deserialize` for secrets (and `Serialize` only by explicit opt-in); `cli`
-//! builds the `seckit` command-line tool (coming in a later release; until
-//! then the feature adds nothing).
+//! builds the `seckit` command-line tool (docs/cli.md).
 //!
 //! ## What seckit does not do
 //!
