@@ -18,9 +18,14 @@ struct Run {
 }
 
 fn run(args: &[&str], stdin: &str) -> Run {
+    run_env(args, stdin, &[])
+}
+
+fn run_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_seckit"))
         .args(args)
         .env_clear()
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -300,4 +305,39 @@ fn key_generate_and_inspect() {
     );
     assert_eq!(ec.code, 1);
     assert_eq!(run(&["key", "inspect", "/nonexistent"], "").code, 2);
+}
+
+#[test]
+fn jwt_from_the_environment_like_jwt_config() {
+    let env = [
+        ("JWT_SECRET", "q0Vb8eXo1mZ2yL7rT4sN9kJ3hW6cF5aDgP0uQiRtYvE="),
+        ("JWT_SECRET_ENCODING", "base64"),
+        ("JWT_ISSUER", "https://auth.example"),
+    ];
+    let t = run_env(&["jwt", "issue", "--claims", r#"{"n":1}"#], "", &env);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    let v = run_env(&["--json", "jwt", "verify", t.stdout.trim()], "", &env);
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    assert_eq!(json(&v)["claims"]["iss"], "https://auth.example");
+    let weak = run_env(
+        &["jwt", "issue", "--claims", "{}"],
+        "",
+        &[("JWT_SECRET", "changeme")],
+    );
+    assert_eq!(weak.code, 1);
+    assert!(weak.stderr.contains("JWT_SECRET"), "{}", weak.stderr);
+}
+
+#[test]
+fn password_calibrate_reports_parameters() {
+    let c = run(
+        &["--json", "password", "calibrate", "--target-ms", "30"],
+        "",
+    );
+    assert_eq!(c.code, 0, "{}", c.stderr);
+    let v = json(&c);
+    assert!(
+        v["m_kib"].as_u64().unwrap() >= 19456 && v["t"].as_u64().unwrap() >= 1,
+        "{v}"
+    );
 }
