@@ -24,7 +24,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data)
         && let Ok(bytes) = from_armor(text)
     {
-        assert_eq!(envelope::to_armor(&bytes).trim_end(), text.trim_end().replace("\r\n", "\n"));
+        assert_eq!(
+            envelope::to_armor(&bytes).trim_end(),
+            text.trim_end().replace("\r\n", "\n")
+        );
         let _ = envelope::open(&RING, &bytes, b"vector");
     }
 });

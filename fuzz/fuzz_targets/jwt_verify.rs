@@ -10,13 +10,22 @@ use seckit::jwt::dangerous::inspect_unverified;
 use seckit::jwt::{Algorithm, KeySet, SigningKey, Verifier, bearer_token};
 
 static VERIFIERS: LazyLock<Vec<Verifier>> = LazyLock::new(|| {
-    let hmac = SigningKey::hmac(Algorithm::HS256, &b"kR7fQ2mZ9xLw4TcV1bNp8HsJ3yUe6GaD".as_slice().into())
-        .expect("fixed key is valid");
+    let hmac = SigningKey::hmac(
+        Algorithm::HS256,
+        &b"kR7fQ2mZ9xLw4TcV1bNp8HsJ3yUe6GaD".as_slice().into(),
+    )
+    .expect("fixed key is valid");
     let jwks = include_str!("../../tests/fixtures/jwt/jwks.json");
-    let keys = KeySet::from_jwks(jwks, None).expect("fixture jwks is valid").keys;
+    let keys = KeySet::from_jwks(jwks, None)
+        .expect("fixture jwks is valid")
+        .keys;
     vec![
-        Verifier::new(hmac.verifying_key()).ignore_issuer().ignore_audience(),
-        Verifier::with_keys(keys).with_issuer("https://idp.example").expect("non-empty"),
+        Verifier::new(hmac.verifying_key())
+            .ignore_issuer()
+            .ignore_audience(),
+        Verifier::with_keys(keys)
+            .with_issuer("https://idp.example")
+            .expect("non-empty"),
     ]
 });
 

@@ -27,7 +27,10 @@ fuzz_target!(|data: &[u8]| {
     reparses!(SqlIdentifier, input);
     reparses!(UnicodeUsername, input);
     let _ = Tags::parse_list(input);
-    let _ = KvKey::builder().segment(input).and_then(|b| b.segment(input)).and_then(|b| b.build());
+    let _ = KvKey::builder()
+        .segment(input)
+        .and_then(|b| b.segment(input))
+        .and_then(|b| b.build());
     assert!(Text::parse(Text::sanitize(input).as_str()).is_ok());
     assert!(Filename::parse(Filename::sanitize(input).as_str()).is_ok());
     let escaped = html::escape(input);
