@@ -130,7 +130,7 @@ fn streaming(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(8));
     g.bench_function("seckit_sealer_to_sink", |b| {
         b.iter(|| {
-            let mut s = Sealer::new(&[&public], b"", std::io::sink()).unwrap();
+            let mut s = Sealer::new(&[&public], std::io::sink(), b"").unwrap();
             s.write_all(black_box(&pt)).unwrap();
             s.finish().unwrap()
         })

@@ -33,9 +33,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ad = b"customers.csv"; // bound to the name: the envelope will not open as another file
     envelope::seal_stream(
         &[&public],
-        ad,
         File::open(&plain)?,
         BufWriter::new(File::create(&sealed)?),
+        ad,
     )?;
     println!(
         "  {} bytes -> {} bytes sealed",
@@ -46,12 +46,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("3. Open it into place: the output exists only if everything authenticated:");
     let keyring = Keyring::from(key_2026.clone());
     let restored = dir.join("restored.csv");
-    let n = envelope::open_file(&keyring, ad, &sealed, &restored)?;
+    let n = envelope::open_file(&keyring, &sealed, &restored, ad)?;
     println!(
         "  {n} bytes restored, identical: {}",
         std::fs::read(&plain)? == std::fs::read(&restored)?
     );
-    match envelope::open_file(&keyring, b"other.csv", &sealed, &dir.join("wrong.csv")) {
+    match envelope::open_file(&keyring, &sealed, &dir.join("wrong.csv"), b"other.csv") {
         Ok(_) => println!("  unexpected: opened under the wrong name"),
         Err(e) => println!("  as another file: {} ({})", e.public_message(), e),
     }
@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("4. Rotate: move the envelope to a new key; the payload bytes are not touched:");
     let key_2027 = PrivateKey::generate_bits(3072)?;
     let bytes = std::fs::read(&sealed)?;
-    let moved = envelope::rewrap(&keyring, &bytes, ad, &[key_2027.public_key()])?;
+    let moved = envelope::rewrap(&keyring, &bytes, &[key_2027.public_key()], ad)?;
     let mut both = Keyring::new();
     both.add(key_2027)?; // current
     both.add(key_2026)?; // retired, kept for anything not yet rewrapped

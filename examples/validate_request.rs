@@ -81,10 +81,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  profile HTML: <p>{}</p>", html::escape(s.bio.as_str()));
         let avatar = safe_join(
             std::path::Path::new("/srv/avatars"),
-            &format!("{}.png", s.username.key()),
+            &format!("{}.png", s.username.unique_key()),
         )?;
         println!("  avatar path: {}", avatar.display());
-        println!("  unique key: {}", s.username.key());
+        println!("  unique key: {}", s.username.unique_key());
     }
     Ok(())
 }

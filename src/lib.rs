@@ -88,6 +88,21 @@
 //! # Ok::<(), seckit::Error>(())
 //! ```
 //!
+//! ## Envelopes
+//!
+//! ```
+//! # #[cfg(feature = "envelope")] {
+//! use seckit::envelope::{self, Keyring, PrivateKey, PublicKey};
+//!
+//! let public = PublicKey::from_pem(include_str!("../tests/fixtures/envelope/rsa3072-public.pem"))?;
+//! let sealed = envelope::seal(&[&public], b"card 4242", b"customer:42")?; // ad binds, not stored
+//! # let pem = seckit::SecretString::from(include_str!("../tests/fixtures/envelope/rsa3072-private.pem"));
+//! let keyring = Keyring::from(PrivateKey::from_pem(&pem, None)?);
+//! assert!(envelope::open(&keyring, &sealed, b"customer:42")? == b"card 4242".as_slice());
+//! # }
+//! # Ok::<(), seckit::Error>(())
+//! ```
+//!
 //! ## Input
 //!
 //! ```

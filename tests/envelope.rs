@@ -28,7 +28,7 @@ fn ring(k: &PrivateKey) -> Keyring {
 }
 
 fn seal_small_chunks(pt: &[u8], ad: &[u8]) -> Vec<u8> {
-    let mut s = Sealer::with_chunk_exp(&[K2048.public_key()], ad, Vec::new(), 10).unwrap();
+    let mut s = Sealer::with_chunk_exp(&[K2048.public_key()], Vec::new(), ad, 10).unwrap();
     s.write_all(pt).unwrap();
     s.finish().unwrap()
 }
@@ -320,7 +320,7 @@ fn multi_recipient_and_limits() {
 #[test]
 fn rewrap_keeps_the_payload_bytes() {
     let sealed = seal_small_chunks(&[9u8; 3000], b"ad");
-    let moved = envelope::rewrap(&ring(&K2048), &sealed, b"ad", &[K3072.public_key()]).unwrap();
+    let moved = envelope::rewrap(&ring(&K2048), &sealed, &[K3072.public_key()], b"ad").unwrap();
     let payload_len = 3000 + 3 * 16;
     assert_eq!(
         sealed[sealed.len() - payload_len..],
@@ -334,7 +334,7 @@ fn rewrap_keeps_the_payload_bytes() {
             == [9u8; 3000]
     );
     assert!(envelope::open(&ring(&K2048), &moved, b"ad").is_err());
-    assert!(envelope::rewrap(&ring(&K2048), &sealed, b"other", &[K3072.public_key()]).is_err());
+    assert!(envelope::rewrap(&ring(&K2048), &sealed, &[K3072.public_key()], b"other").is_err());
 }
 
 #[test]
@@ -377,17 +377,17 @@ fn streaming_matches_one_shot_whatever_the_read_and_write_sizes() {
     let pt: Vec<u8> = (0..70_000u32)
         .map(|i| u8::try_from(i % 253).unwrap())
         .collect();
-    let mut sealer = Sealer::new(&[K2048.public_key()], b"s", Vec::new()).unwrap();
+    let mut sealer = Sealer::new(&[K2048.public_key()], Vec::new(), b"s").unwrap();
     for piece in pt.chunks(777) {
         sealer.write_all(piece).unwrap();
     }
     let sealed = sealer.finish().unwrap();
     let mut out = Vec::new();
-    let n = envelope::open_stream(&ring(&K2048), b"s", Trickle(&sealed), &mut out).unwrap();
+    let n = envelope::open_stream(&ring(&K2048), Trickle(&sealed), &mut out, b"s").unwrap();
     assert_eq!(n, 70_000);
     assert_eq!(out, pt);
     let mut via_copy = Vec::new();
-    envelope::seal_stream(&[K2048.public_key()], b"s", &pt[..], &mut via_copy).unwrap();
+    envelope::seal_stream(&[K2048.public_key()], &pt[..], &mut via_copy, b"s").unwrap();
     assert!(envelope::open(&ring(&K2048), &via_copy, b"s").unwrap() == pt.as_slice());
 }
 
@@ -398,7 +398,7 @@ fn open_file_publishes_only_authenticated_output() {
     let sealed = seal_small_chunks(&[1u8; 5000], b"f");
     std::fs::write(&src, &sealed).unwrap();
     assert_eq!(
-        envelope::open_file(&ring(&K2048), b"f", &src, &dst).unwrap(),
+        envelope::open_file(&ring(&K2048), &src, &dst, b"f").unwrap(),
         5000
     );
     assert_eq!(std::fs::read(&dst).unwrap(), vec![1u8; 5000]);
@@ -416,7 +416,7 @@ fn open_file_publishes_only_authenticated_output() {
     bad[last] ^= 1;
     std::fs::write(&src, &bad).unwrap();
     let dst2 = dir.path().join("out2.txt");
-    assert!(envelope::open_file(&ring(&K2048), b"f", &src, &dst2).is_err());
+    assert!(envelope::open_file(&ring(&K2048), &src, &dst2, b"f").is_err());
     assert!(!dst2.exists());
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()

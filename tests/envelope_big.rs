@@ -62,7 +62,7 @@ fn one_gib_streams_in_bounded_memory() {
     let before = peak_kib();
     let t = std::time::Instant::now();
     let out = BufWriter::new(std::fs::File::create(&path).unwrap());
-    envelope::seal_stream(&[key.public_key()], b"big", Pattern(0), out).unwrap();
+    envelope::seal_stream(&[key.public_key()], Pattern(0), out, b"big").unwrap();
     let sealed_in = t.elapsed();
     let mut expected = Sha256::new();
     let mut p = Pattern(0);
@@ -78,9 +78,9 @@ fn one_gib_streams_in_bounded_memory() {
     let mut sink = Hashing(Sha256::new(), 0);
     let n = envelope::open_stream(
         &Keyring::from(key),
-        b"big",
         BufReader::new(std::fs::File::open(&path).unwrap()),
         &mut sink,
+        b"big",
     )
     .unwrap();
     let opened_in = t.elapsed();

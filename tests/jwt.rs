@@ -699,7 +699,10 @@ fn jwks_imports_usable_keys_and_says_why_it_skipped_the_rest() {
     assert_eq!(
         skipped,
         [
-            (Some("oct-1"), "unsupported alg"),
+            (
+                Some("oct-1"),
+                "symmetric (oct) keys are not accepted from a JWKS"
+            ),
             (Some("rsa-small"), "RSA key under 2048 bits"),
             (Some("rsa-enc"), "use is not sig"),
             (Some("rsa-noalg"), "no alg"),

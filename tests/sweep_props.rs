@@ -209,7 +209,7 @@ fn sweep_bytes(bytes: &[u8]) -> Result<(), TestCaseError> {
     let as_text = |r| assert_clean("bytes", &lossy, r);
     as_text(envelope::open(&RING, bytes, b"ad").map(|_| ()))?;
     let mut out = Vec::new();
-    as_text(envelope::open_stream(&RING, b"ad", bytes, &mut out).map(|_| ()))?;
+    as_text(envelope::open_stream(&RING, bytes, &mut out, b"ad").map(|_| ()))?;
     as_text(PublicKey::from_der(bytes).map(|_| ()))?;
     as_text(PrivateKey::from_der(&SecretBytes::from(bytes.to_vec())).map(|_| ()))?;
     as_text(check_hmac_secret(bytes, Algorithm::HS512))?;

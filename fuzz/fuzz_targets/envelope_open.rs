@@ -17,7 +17,7 @@ static RING: LazyLock<Keyring> = LazyLock::new(|| {
 fuzz_target!(|data: &[u8]| {
     let one_shot = envelope::open(&RING, data, b"vector");
     let mut out = Vec::new();
-    let streamed = envelope::open_stream(&RING, b"vector", data, &mut out);
+    let streamed = envelope::open_stream(&RING, data, &mut out, b"vector");
     // Both paths agree on acceptance; when they refuse, the one-shot path
     // released nothing, the streaming one only authenticated chunks.
     assert_eq!(one_shot.is_ok(), streamed.is_ok());

@@ -51,6 +51,17 @@ pub fn to_armor(envelope: &[u8]) -> String {
 /// `InvalidInput` with field `armor` and rule `too_long` (16 MiB),
 /// `missing_begin`, `missing_end`, `line_length`, `not_base64` or
 /// `trailing_data`.
+///
+/// # Example
+///
+/// ```
+/// use seckit::envelope::{from_armor, to_armor};
+///
+/// let text = to_armor(b"binary envelope bytes");
+/// assert_eq!(from_armor(&text.replace('\n', "\r\n"))?, b"binary envelope bytes");
+/// assert!(from_armor(&format!("junk\n{text}")).is_err()); // refused, not repaired
+/// # Ok::<(), seckit::Error>(())
+/// ```
 pub fn from_armor(text: &str) -> Result<Vec<u8>> {
     const FIELD: &str = "armor";
     if text.len() > MAX_ARMOR_LEN {

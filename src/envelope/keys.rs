@@ -26,6 +26,18 @@ pub const DEFAULT_BITS: usize = 4096;
 
 /// A key id: the SHA-256 of the public key's SubjectPublicKeyInfo DER. The
 /// envelope format stores all 32 bytes. Displays as lowercase hex.
+///
+/// # Example
+///
+/// ```
+/// use seckit::envelope::PublicKey;
+///
+/// let key = PublicKey::from_pem(include_str!("../../tests/fixtures/envelope/rsa3072-public.pem"))?;
+/// let id = key.key_id();
+/// assert_eq!(id.to_string().len(), 64); // lowercase hex, for logs and key inventories
+/// assert_eq!(id, PublicKey::from_der(&key.to_der()?)?.key_id()); // same key, same id
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyId([u8; 32]);
 

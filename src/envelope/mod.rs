@@ -58,8 +58,21 @@ use crate::{Error, Result, SecretBytes};
 ///
 /// `InvalidInput` for no or too many recipients; `Internal` if the OS
 /// random generator fails.
+///
+/// # Example
+///
+/// ```
+/// use seckit::envelope::{self, PublicKey};
+///
+/// let alice = PublicKey::from_pem(include_str!("../../tests/fixtures/envelope/rsa3072-public.pem"))?;
+/// let backup = PublicKey::from_pem(include_str!("../../tests/fixtures/envelope/rsa2048-public.pem"))?;
+/// // Either private key opens it; the record id is bound, not stored.
+/// let sealed = envelope::seal(&[&alice, &backup], b"card 4242", b"record:7")?;
+/// # let _ = sealed;
+/// # Ok::<(), seckit::Error>(())
+/// ```
 pub fn seal(recipients: &[&PublicKey], plaintext: &[u8], ad: &[u8]) -> Result<Vec<u8>> {
-    Sealer::new(recipients, ad, Vec::with_capacity(plaintext.len() + 1024))?.seal_slice(plaintext)
+    Sealer::new(recipients, Vec::with_capacity(plaintext.len() + 1024), ad)?.seal_slice(plaintext)
 }
 
 /// Opens an envelope with any key of `keyring` (a [`PrivateKey`] converts
@@ -70,6 +83,22 @@ pub fn seal(recipients: &[&PublicKey], plaintext: &[u8], ad: &[u8]) -> Result<Ve
 ///
 /// `Unauthenticated` (context `envelope`) with a log-safe reason for any
 /// failure: wrong key, tampering, other `ad`, truncation, trailing data.
+///
+/// # Example
+///
+/// ```
+/// use seckit::envelope::{self, Keyring, PrivateKey};
+///
+/// let pem = seckit::SecretString::from(include_str!("../../tests/fixtures/envelope/rsa3072-private.pem"));
+/// let key = PrivateKey::from_pem(&pem, None)?;
+/// let sealed = envelope::seal(&[key.public_key()], b"card 4242", b"record:7")?;
+/// let keyring = Keyring::from(key);
+/// let opened = envelope::open(&keyring, &sealed, b"record:7")?;
+/// assert!(opened == b"card 4242".as_slice());
+/// let err = envelope::open(&keyring, &sealed, b"record:8").unwrap_err();
+/// assert_eq!(err.kind(), seckit::ErrorKind::Unauthenticated);
+/// # Ok::<(), seckit::Error>(())
+/// ```
 pub fn open(keyring: &Keyring, envelope: &[u8], ad: &[u8]) -> Result<SecretBytes> {
     let mut out = stream::open_slice(keyring, ad, envelope)?;
     Ok(SecretBytes::new(std::mem::take(&mut *out)))
@@ -94,7 +123,7 @@ pub fn open(keyring: &Keyring, envelope: &[u8], ad: &[u8]) -> Result<SecretBytes
 /// let pem2 = seckit::SecretString::from(include_str!("../../tests/fixtures/envelope/rsa2048-private.pem"));
 /// let new = PrivateKey::from_pem(&pem2, None)?;
 /// let sealed = envelope::seal(&[old.public_key()], b"data", b"")?;
-/// let moved = envelope::rewrap(&Keyring::from(old.clone()), &sealed, b"", &[new.public_key()])?;
+/// let moved = envelope::rewrap(&Keyring::from(old.clone()), &sealed, &[new.public_key()], b"")?;
 /// assert!(envelope::open(&Keyring::from(new), &moved, b"")?.expose_secret().as_slice() == b"data");
 /// assert!(envelope::open(&Keyring::from(old), &moved, b"").is_err());
 /// # Ok::<(), seckit::Error>(())
@@ -102,8 +131,8 @@ pub fn open(keyring: &Keyring, envelope: &[u8], ad: &[u8]) -> Result<SecretBytes
 pub fn rewrap(
     keyring: &Keyring,
     envelope: &[u8],
-    ad: &[u8],
     recipients: &[&PublicKey],
+    ad: &[u8],
 ) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(envelope.len());
     stream::rewrap_stream(keyring, ad, recipients, envelope, &mut out)?;
@@ -116,13 +145,25 @@ pub fn rewrap(
 /// # Errors
 ///
 /// As [`seal`], and `Internal` for I/O errors.
+///
+/// # Example
+///
+/// ```
+/// use seckit::envelope::{self, PublicKey};
+///
+/// let public = PublicKey::from_pem(include_str!("../../tests/fixtures/envelope/rsa3072-public.pem"))?;
+/// let dump: &[u8] = b"id,name\n1,Ada\n"; // any Read: a File, a socket
+/// let sealed: Vec<u8> = envelope::seal_stream(&[&public], dump, Vec::new(), b"dump.csv")?;
+/// # let _ = sealed;
+/// # Ok::<(), seckit::Error>(())
+/// ```
 pub fn seal_stream<R: std::io::Read, W: std::io::Write>(
     recipients: &[&PublicKey],
-    ad: &[u8],
     mut input: R,
     output: W,
+    ad: &[u8],
 ) -> Result<W> {
-    let mut sealer = Sealer::new(recipients, ad, output)?;
+    let mut sealer = Sealer::new(recipients, output, ad)?;
     std::io::copy(&mut input, &mut sealer).map_err(|_| Error::internal("sealing i/o failed"))?;
     sealer.finish()
 }
@@ -135,7 +176,29 @@ pub fn seal_stream<R: std::io::Read, W: std::io::Write>(
 /// # Errors
 ///
 /// As [`open_stream`]; `Internal` when the files cannot be created or renamed.
-pub fn open_file(keyring: &Keyring, ad: &[u8], src: &Path, dst: &Path) -> Result<u64> {
+///
+/// # Example
+///
+/// ```
+/// use std::path::Path;
+/// use seckit::envelope::{self, Keyring, PrivateKey};
+///
+/// let pem = seckit::SecretString::from(include_str!("../../tests/fixtures/envelope/rsa3072-private.pem"));
+/// let key = PrivateKey::from_pem(&pem, None)?;
+/// let sealed = envelope::seal(&[key.public_key()], b"id\n1\n", b"dump.csv")?;
+/// let keyring = Keyring::from(key);
+/// let dir = std::env::temp_dir().join(format!("seckit-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let (src, dst) = (dir.join("dump.csv.sk"), dir.join("dump.csv"));
+/// std::fs::write(&src, &sealed)?;
+/// assert_eq!(envelope::open_file(&keyring, &src, &dst, b"dump.csv")?, 5);
+/// // Under the wrong name it fails, and no output file appears.
+/// assert!(envelope::open_file(&keyring, &src, &dir.join("other.csv"), b"other.csv").is_err());
+/// assert!(!dir.join("other.csv").exists());
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn open_file(keyring: &Keyring, src: &Path, dst: &Path, ad: &[u8]) -> Result<u64> {
     let io = |_| Error::internal("envelope file i/o failed");
     let input = std::fs::File::open(src).map_err(io)?;
     let tmp = partial_path(dst)?;
@@ -146,7 +209,7 @@ pub fn open_file(keyring: &Keyring, ad: &[u8], src: &Path, dst: &Path) -> Result
     let file = options.open(&tmp).map_err(io)?;
     let result = (|| {
         let mut writer = std::io::BufWriter::new(file);
-        let n = open_stream(keyring, ad, std::io::BufReader::new(input), &mut writer)?;
+        let n = open_stream(keyring, std::io::BufReader::new(input), &mut writer, ad)?;
         let file = writer
             .into_inner()
             .map_err(|_| Error::internal("envelope file i/o failed"))?;

@@ -43,7 +43,7 @@ fn io_err(e: &io::Error) -> Error {
 /// use seckit::envelope::{PublicKey, Sealer};
 ///
 /// let alice = PublicKey::from_pem(include_str!("../../tests/fixtures/envelope/rsa3072-public.pem"))?;
-/// let mut sealer = Sealer::new(&[&alice], b"backup 2026-11-23", Vec::new())?;
+/// let mut sealer = Sealer::new(&[&alice], Vec::new(), b"backup 2026-11-23")?;
 /// sealer.write_all(b"row 1\n").unwrap();
 /// sealer.write_all(b"row 2\n").unwrap();
 /// let envelope: Vec<u8> = sealer.finish()?;
@@ -74,8 +74,8 @@ impl<W: Write> Sealer<W> {
     ///
     /// `InvalidInput` for no or too many recipients; `Internal` if the OS
     /// random generator or the writer fails.
-    pub fn new(recipients: &[&PublicKey], ad: &[u8], out: W) -> Result<Self> {
-        Self::with_chunk_exp(recipients, ad, out, format::DEFAULT_CHUNK_EXP)
+    pub fn new(recipients: &[&PublicKey], out: W, ad: &[u8]) -> Result<Self> {
+        Self::with_chunk_exp(recipients, out, ad, format::DEFAULT_CHUNK_EXP)
     }
 
     /// [`Sealer::new`] with chunks of `2^chunk_exp` bytes, `chunk_exp` from
@@ -87,8 +87,8 @@ impl<W: Write> Sealer<W> {
     /// As [`Sealer::new`], and `InvalidInput` (`chunk_exp.out_of_range`).
     pub fn with_chunk_exp(
         recipients: &[&PublicKey],
-        ad: &[u8],
         mut out: W,
+        ad: &[u8],
         chunk_exp: u8,
     ) -> Result<Self> {
         if !(format::MIN_CHUNK_EXP..=format::MAX_CHUNK_EXP).contains(&chunk_exp) {
@@ -186,11 +186,25 @@ impl<W: Write> Write for Sealer<W> {
 ///
 /// `Unauthenticated` (context `envelope`) for anything wrong with the
 /// envelope, its keys or `ad`; `Internal` for I/O errors.
+///
+/// # Example
+///
+/// ```
+/// use seckit::envelope::{self, Keyring, PrivateKey};
+///
+/// let pem = seckit::SecretString::from(include_str!("../../tests/fixtures/envelope/rsa3072-private.pem"));
+/// let key = PrivateKey::from_pem(&pem, None)?;
+/// let sealed = envelope::seal_stream(&[key.public_key()], &b"row 1\nrow 2\n"[..], Vec::new(), b"rows")?;
+/// let mut plaintext = Vec::new(); // in a service: a temporary file, published on Ok only
+/// let n = envelope::open_stream(&Keyring::from(key), &sealed[..], &mut plaintext, b"rows")?;
+/// assert_eq!(n, 12);
+/// # Ok::<(), seckit::Error>(())
+/// ```
 pub fn open_stream<R: Read, W: Write>(
     keyring: &Keyring,
-    ad: &[u8],
     mut input: R,
     mut output: W,
+    ad: &[u8],
 ) -> Result<u64> {
     let header = format::read_header(&mut input)?;
     let (keys, _) = format::unlock(&header, keyring, ad)?;

@@ -8,6 +8,19 @@ use crate::{Error, Result};
 /// A key is built for exactly one algorithm, and verification accepts a
 /// token only when its `alg` header names that algorithm. `none` is not an
 /// algorithm here.
+///
+/// # Example
+///
+/// ```
+/// use seckit::jwt::Algorithm;
+///
+/// let alg: Algorithm = "rs256".parse()?; // from configuration, any case
+/// assert_eq!(alg, Algorithm::RS256);
+/// assert_eq!(alg.as_str(), "RS256");
+/// assert_eq!(Algorithm::HS384.min_secret_len(), Some(48));
+/// assert!("none".parse::<Algorithm>().is_err());
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 #[allow(clippy::upper_case_acronyms)]

@@ -8,6 +8,20 @@ use crate::Result;
 
 /// The registered claims of a verified token, already checked against the
 /// verifier's rules. Times are Unix seconds.
+///
+/// # Example
+///
+/// ```
+/// use seckit::jwt::{Algorithm, Issuer, SigningKey, Verifier};
+///
+/// let key = SigningKey::hmac(Algorithm::HS256, &seckit::random::secret_bytes(32)?)?;
+/// let verifier = Verifier::new(key.verifying_key()).ignore_issuer().ignore_audience();
+/// let token = Issuer::new(key).issue_for("user-42", &serde_json::json!({}))?;
+/// let registered = verifier.verify::<serde_json::Value>(&token)?.registered;
+/// assert_eq!(registered.sub.as_deref(), Some("user-42"));
+/// assert!(registered.exp > registered.iat.unwrap_or(0));
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct RegisteredClaims {
@@ -30,6 +44,27 @@ pub struct RegisteredClaims {
 /// What [`Verifier::verify`](super::Verifier::verify) returns: your typed
 /// claims, the registered claims, and the header fields that selected the
 /// key.
+///
+/// # Example
+///
+/// ```
+/// use serde::Deserialize;
+/// use seckit::jwt::{Algorithm, Issuer, SigningKey, Verifier};
+///
+/// #[derive(Deserialize)]
+/// struct Claims {
+///     sub: String,
+///     role: String,
+/// }
+///
+/// let key = SigningKey::hmac(Algorithm::HS256, &seckit::random::secret_bytes(32)?)?;
+/// let verifier = Verifier::new(key.verifying_key()).ignore_issuer().ignore_audience();
+/// let token = Issuer::new(key).issue_for("user-42", &serde_json::json!({"role": "admin"}))?;
+/// let verified = verifier.verify::<Claims>(&token)?;
+/// assert_eq!((verified.claims.sub.as_str(), verified.claims.role.as_str()), ("user-42", "admin"));
+/// assert_eq!(verified.alg, Algorithm::HS256);
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Verified<C> {

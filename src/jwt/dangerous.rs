@@ -12,6 +12,18 @@ use crate::Result;
 
 /// A token's header and claims, **not verified**: anyone could have written
 /// them. The field names say so, so the word travels with the data.
+///
+/// # Example
+///
+/// ```
+/// use seckit::jwt::dangerous::inspect_unverified;
+///
+/// // Routing a token to the right tenant's verifier by its (unverified) issuer.
+/// let token = "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ0ZW5hbnQtYSJ9.c2ln";
+/// let seen = inspect_unverified(token)?;
+/// assert_eq!(seen.untrusted_claims["iss"], "tenant-a"); // pick a verifier, then verify
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Unverified {

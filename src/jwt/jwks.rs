@@ -17,6 +17,20 @@ pub(crate) const MAX_JWKS_LEN: usize = 256 * 1024;
 /// The result of [`KeySet::from_jwks`]: the usable keys, and every key that
 /// was left out with the reason (log these; a provider's new key type should
 /// be noticed, not silently trusted or silently lost).
+///
+/// # Example
+///
+/// ```
+/// use seckit::jwt::KeySet;
+///
+/// let jwks = include_str!("../../tests/fixtures/jwt/jwks.json");
+/// let import = KeySet::from_jwks(jwks, None)?;
+/// assert!(!import.keys.is_empty());
+/// for skipped in &import.skipped {
+///     eprintln!("jwks: skipped {:?}: {}", skipped.kid, skipped.reason);
+/// }
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct JwksImport {
@@ -27,6 +41,23 @@ pub struct JwksImport {
 }
 
 /// A JWKS entry that was not imported.
+///
+/// # Example
+///
+/// ```
+/// use seckit::jwt::KeySet;
+///
+/// let jwks = r#"{"keys": [
+///     {"kty": "oct", "kid": "shared", "alg": "HS256", "k": "c2VjcmV0"},
+///     {"kty": "OKP", "crv": "Ed25519", "kid": "ed", "alg": "EdDSA",
+///      "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
+/// ]}"#;
+/// let import = KeySet::from_jwks(jwks, None)?;
+/// assert_eq!(import.keys.len(), 1);
+/// assert_eq!(import.skipped[0].kid.as_deref(), Some("shared"));
+/// assert_eq!(import.skipped[0].reason, "symmetric (oct) keys are not accepted from a JWKS");
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SkippedKey {
@@ -112,14 +143,16 @@ fn import(
     {
         return Err("key_ops does not include verify");
     }
+    // Before the alg: an oct key with `alg: HS256` is refused for what it
+    // is, not as an unsupported algorithm.
+    if matches!(jwk.algorithm, AlgorithmParameters::OctetKey(_)) {
+        return Err("symmetric (oct) keys are not accepted from a JWKS");
+    }
     let alg = match jwk.common.key_algorithm {
         None => missing_alg.ok_or("no alg")?,
         Some(a) => alg_of(a).ok_or("unsupported alg")?,
     };
     let material = match (&jwk.algorithm, alg) {
-        (AlgorithmParameters::OctetKey(_), _) => {
-            return Err("symmetric (oct) keys are not accepted from a JWKS");
-        }
         (AlgorithmParameters::RSA(p), a) if a.is_rsa() => {
             let n = b64(&p.n)?;
             let e = b64(&p.e)?;

@@ -12,6 +12,18 @@ use crate::{Error, Result, SecretBytes, SecretString};
 
 /// How a secret given as text is turned into key bytes. Chosen explicitly:
 /// seckit never guesses whether `"c2VjcmV0..."` is base64 or a passphrase.
+///
+/// # Example
+///
+/// ```
+/// use seckit::SecretString;
+/// use seckit::jwt::{SecretEncoding, decode_secret};
+///
+/// let encoding: SecretEncoding = "base64".parse()?; // e.g. from JWT_SECRET_ENCODING
+/// let text = SecretString::from("q0Vb8eXo1mZ2yL7rT4sN9kJ3hW6cF5aDgP0uQiRtYvE=");
+/// assert_eq!(decode_secret(&text, encoding)?.expose_secret().len(), 32);
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum SecretEncoding {

@@ -9,7 +9,21 @@ use super::params::{Argon2Params, VerifyLimits};
 use crate::{Error, Result};
 
 /// What [`calibrate`] found.
+///
+/// # Example
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use seckit::password::{PasswordHasher, calibrate};
+///
+/// let found = calibrate(Duration::from_millis(50))?;
+/// println!("m={} KiB t={} took {:?}", found.params.m_kib(), found.params.t(), found.measured);
+/// let hasher = PasswordHasher::builder().argon2id(found.params).build()?;
+/// # let _ = hasher;
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Calibration {
     /// The parameters to use (never below [`Argon2Params::OWASP`]).
     pub params: Argon2Params,

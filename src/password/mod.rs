@@ -104,6 +104,17 @@ pub const TAG_BYTES: usize = 32;
 pub const MIN_PEPPER_BYTES: usize = 32;
 
 /// The scheme a [`PasswordHasher`] uses for new hashes.
+///
+/// # Example
+///
+/// ```
+/// use seckit::password::{Argon2Params, PasswordHasher, Scheme};
+///
+/// assert_eq!(PasswordHasher::new().scheme(), Scheme::Argon2id(Argon2Params::OWASP));
+/// let legacy = PasswordHasher::builder().bcrypt(12).build()?;
+/// assert_eq!(legacy.scheme(), Scheme::Bcrypt { cost: 12 });
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Scheme {
@@ -182,6 +193,23 @@ impl Pepper {
 }
 
 /// The outcome of a successful [`PasswordHasher::verify_and_upgrade`].
+///
+/// # Example
+///
+/// ```
+/// use seckit::SecretString;
+/// use seckit::password::PasswordHasher;
+///
+/// let hasher = PasswordHasher::new();
+/// let password = SecretString::from("sample passphrase");
+/// // A row still holding a bcrypt hash from the old system:
+/// let stored = bcrypt::hash("sample passphrase", 10)?;
+/// let verified = hasher.verify_and_upgrade(&password, &stored)?;
+/// if let Some(new_hash) = verified.into_rehash() {
+///     assert!(new_hash.starts_with("$argon2id$")); // store it in place of the old one
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[must_use = "a returned rehash must be stored, or the upgrade never happens"]
 pub struct Verified {
@@ -205,6 +233,20 @@ impl Verified {
 /// Hashes new passwords and verifies stored hashes.
 ///
 /// Cheap to clone; share one per service. See the [module docs](self).
+///
+/// # Example
+///
+/// ```
+/// use seckit::SecretString;
+/// use seckit::password::PasswordHasher;
+///
+/// let hasher = PasswordHasher::new(); // Argon2id, OWASP parameters
+/// let stored = hasher.hash(&SecretString::from("sample passphrase"))?;
+/// hasher.verify(&SecretString::from("sample passphrase"), &stored)?;
+/// let wrong = hasher.verify(&SecretString::from("guess"), &stored).unwrap_err();
+/// assert_eq!(wrong.kind(), seckit::ErrorKind::Unauthenticated);
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct PasswordHasher {
     scheme: Scheme,
@@ -488,6 +530,21 @@ fn argon2_params(p: Argon2Params, tag_len: usize) -> Result<Params> {
 
 /// Builds a [`PasswordHasher`]; every setting is checked in
 /// [`build`](Self::build).
+///
+/// # Example
+///
+/// ```
+/// use seckit::password::{Argon2Params, PasswordHasher, Pepper};
+///
+/// let pepper = Pepper::new("p2", seckit::random::secret_bytes(32)?)?; // from a secret store
+/// let hasher = PasswordHasher::builder()
+///     .argon2id(Argon2Params::new(65_536, 3, 1)?)
+///     .pepper(pepper)
+///     .max_password_bytes(4096)
+///     .build()?;
+/// # let _ = hasher;
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Debug)]
 #[must_use]
 pub struct PasswordHasherBuilder {

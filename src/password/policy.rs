@@ -18,6 +18,12 @@ fn common_passwords() -> &'static [&'static str] {
 }
 
 /// How many passwords the common-password denylist holds (30,000).
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(seckit::password::common_password_count(), 30_000);
+/// ```
 #[must_use]
 pub fn common_password_count() -> usize {
     common_passwords().len()

@@ -116,6 +116,19 @@ impl ApiKey {
 /// 64 lowercase hex characters.
 ///
 /// Parsing accepts only that canonical form. Equality is constant-time.
+///
+/// # Example
+///
+/// ```
+/// use seckit::random::{ApiKey, ApiKeyHash};
+///
+/// let (key, hash) = ApiKey::generate("sk_live")?.into_parts();
+/// let column: String = hash.to_string(); // what the database stores
+/// let stored: ApiKeyHash = column.parse()?; // only 64 lowercase hex characters parse
+/// assert_eq!(stored, ApiKeyHash::of(key.expose_secret())?); // constant-time ==
+/// assert!("not a hash".parse::<ApiKeyHash>().is_err());
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Copy)]
 pub struct ApiKeyHash([u8; 32]);
 

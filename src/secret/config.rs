@@ -65,6 +65,17 @@ pub const MAX_FILE_LEN: usize = 64 * 1024;
 pub const MAX_NAME_LEN: usize = 128;
 
 /// Where a setting's value came from.
+///
+/// # Example
+///
+/// ```
+/// use seckit::config::{Loader, Source};
+///
+/// let mut cfg = Loader::from_vars([("LOG_LEVEL", "debug")]);
+/// assert_eq!(cfg.required_value("LOG_LEVEL")?.source(), &Source::Env);
+/// assert_eq!(cfg.value_or("PORT", "8080")?.source(), &Source::Default);
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
@@ -92,6 +103,20 @@ impl fmt::Display for Source {
 ///
 /// `Debug` shows the value for plain settings and `Secret([REDACTED])` for
 /// secrets.
+///
+/// # Example
+///
+/// ```
+/// use seckit::config::Loader;
+///
+/// let mut cfg = Loader::from_vars([("API_TOKEN", "sample-token-value")]);
+/// let token = cfg.required_secret("API_TOKEN")?;
+/// assert_eq!(token.name(), "API_TOKEN");
+/// assert_eq!(format!("{:?}", token.value()), "Secret([REDACTED])");
+/// let token = token.into_value(); // a SecretString
+/// # let _ = token;
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Setting<T> {
     name: String,
@@ -129,6 +154,22 @@ impl<T> Setting<T> {
 ///
 /// See the [module documentation](self) for the lookup order and what is
 /// refused.
+///
+/// # Example
+///
+/// ```
+/// use seckit::config::Loader;
+///
+/// // In a service: Loader::from_env(). Here, a fixed set of variables.
+/// let mut cfg = Loader::from_vars([("DATABASE_URL", "postgres://app:sample-pw@db/app")]);
+/// let db = cfg.required_value("DATABASE_URL")?;
+/// let port: u16 = cfg.value_or("PORT", "8080")?.value().parse().unwrap_or(8080);
+/// let missing = cfg.required_secret("SESSION_KEY"); // fails fast, names the variable
+/// assert!(missing.is_err());
+/// println!("config: {}", cfg.report()); // the password in DATABASE_URL is masked
+/// # let _ = (db, port);
+/// # Ok::<(), seckit::Error>(())
+/// ```
 pub struct Loader {
     vars: Vars,
     report: Report,
@@ -418,6 +459,20 @@ fn wide_mode(_meta: &std::fs::Metadata) -> Option<u32> {
 /// Every setting a [`Loader`] read, with its source, secrets masked, plus
 /// warnings: made for one startup log line (`Display`) or a structured log
 /// (`Serialize`, with the `serde` feature).
+///
+/// # Example
+///
+/// ```
+/// use seckit::config::Loader;
+///
+/// let mut cfg = Loader::from_vars([("JWT_SECRET", "sample-secret"), ("REGION", "eu-west-1")]);
+/// cfg.required_secret("JWT_SECRET")?;
+/// cfg.required_value("REGION")?;
+/// let report = cfg.into_report();
+/// assert_eq!(report.to_string(), "JWT_SECRET=*** (env), REGION=eu-west-1 (env)");
+/// assert_eq!(report.entries().len(), 2);
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Report {
@@ -426,6 +481,20 @@ pub struct Report {
 }
 
 /// One setting in a [`Report`].
+///
+/// # Example
+///
+/// ```
+/// use seckit::config::Loader;
+///
+/// let mut cfg = Loader::from_vars([("JWT_SECRET", "sample-secret")]);
+/// cfg.required_secret("JWT_SECRET")?;
+/// let entry = cfg.report().entries().next().unwrap();
+/// assert_eq!(entry.name(), "JWT_SECRET");
+/// assert!(entry.is_secret());
+/// assert_eq!(entry.shown(), Some("***"));
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ReportEntry {

@@ -14,6 +14,17 @@ const MAX_DOMAIN: usize = 253;
 const MAX_LABEL: usize = 63;
 
 /// Options for [`Email`].
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::{Email, EmailOptions};
+///
+/// assert!(Email::parse("root@localhost").is_err());
+/// let mut options = EmailOptions::default();
+/// options.allow_single_label_domain = true; // internal mail only
+/// assert!(Email::parse_with("root@localhost", &options).is_ok());
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EmailOptions {

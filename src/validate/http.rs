@@ -263,6 +263,18 @@ fn configured(origin: &str) -> Result<Origin> {
 }
 
 /// Options for [`PositiveId`].
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::{PositiveId, PositiveIdOptions};
+///
+/// assert!(PositiveId::parse("007").is_err());
+/// let mut options = PositiveIdOptions::default();
+/// options.allow_leading_zeros = true;
+/// assert_eq!(PositiveId::parse_with("007", &options)?.get(), 7);
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PositiveIdOptions {

@@ -52,6 +52,17 @@ impl AsRef<str> for KvKey {
 }
 
 /// Builds a [`KvKey`] one checked segment at a time.
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::KvKeyBuilder;
+///
+/// let key = KvKeyBuilder::new('/').max_len(128).segment("tenant-7")?.segment("cart")?.build()?;
+/// assert_eq!(key.as_str(), "tenant-7/cart");
+/// assert!(KvKeyBuilder::new('/').segment("a/b").is_err()); // no separator inside a segment
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 #[must_use = "a builder does nothing until build() is called"]
 pub struct KvKeyBuilder {

@@ -31,7 +31,7 @@
 //! let name = Username::parse("ada_lovelace")?;
 //! let email = Email::parse("Ada@Example.ORG")?;
 //! assert_eq!(email.as_str(), "Ada@example.org"); // domain lower-cased, local part kept
-//! assert_eq!(name.key(), "ada_lovelace");
+//! assert_eq!(name.unique_key(), "ada_lovelace");
 //!
 //! // A form: every violation, each with its field and a stable code.
 //! let mut report = Report::new();

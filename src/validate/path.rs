@@ -141,6 +141,17 @@ pub fn safe_join_existing(root: &Path, untrusted: &str) -> Result<PathBuf> {
 }
 
 /// Options for [`Filename`].
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::{Filename, FilenameOptions};
+///
+/// assert!(Filename::parse(".env").is_err());
+/// let mut options = FilenameOptions::default();
+/// options.allow_leading_dot = true;
+/// assert!(Filename::parse_with(".env", &options).is_ok());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FilenameOptions {

@@ -109,6 +109,17 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Options for [`SqlIdentifier`].
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::{SqlIdentifier, SqlOptions};
+///
+/// assert!(SqlIdentifier::parse("user").is_err()); // reserved
+/// let mut options = SqlOptions::default();
+/// options.refuse_reserved = false; // only if every use is quoted
+/// assert!(SqlIdentifier::parse_with("user", &options).is_ok());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SqlOptions {
@@ -126,6 +137,17 @@ impl Default for SqlOptions {
 }
 
 /// The SQL dialect whose quoting [`SqlIdentifier::quoted`] uses.
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::{SqlDialect, SqlIdentifier};
+///
+/// let column = SqlIdentifier::parse("created_at")?;
+/// assert_eq!(column.quoted(SqlDialect::Postgres), "\"created_at\"");
+/// assert_eq!(column.quoted(SqlDialect::MySql), "`created_at`");
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SqlDialect {

@@ -4,6 +4,18 @@ use super::string_newtype;
 use crate::{Error, Result};
 
 /// Limits for [`Tag`] and [`Tags`].
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::{TagOptions, Tags};
+///
+/// let mut options = TagOptions::default();
+/// options.max_count = 3;
+/// assert_eq!(Tags::parse_list_with("rust, security, rust", &options)?.len(), 2); // deduplicated
+/// assert!(Tags::parse_list_with("a, b, c, d", &options).is_err());
+/// # Ok::<(), seckit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TagOptions {

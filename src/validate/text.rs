@@ -6,6 +6,18 @@ use crate::{Error, Result};
 const FIELD: &str = "text";
 
 /// Options for [`Text`].
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::{Text, TextOptions};
+///
+/// let mut options = TextOptions::with_max_chars(280);
+/// assert!(Text::parse_with("short bio", &options).is_ok());
+/// assert!(Text::parse_with("abc\u{202E}def", &options).is_err()); // bidi override
+/// options.allow_bidi_controls = true; // only where text is never shown to others
+/// assert!(Text::parse_with("abc\u{202E}def", &options).is_ok());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TextOptions {

@@ -8,6 +8,16 @@ use super::string_newtype;
 use crate::{Error, Result};
 
 /// Limits for [`Username`] and [`UnicodeUsername`].
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::{Username, UsernameOptions};
+///
+/// let short = UsernameOptions::with_max_len(16);
+/// assert!(Username::parse_with("ada_lovelace", &short).is_ok());
+/// assert!(Username::parse_with("augusta_ada_king_lovelace", &short).is_err());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UsernameOptions {
@@ -44,7 +54,7 @@ impl UsernameOptions {
 /// use seckit::validate::Username;
 ///
 /// let name = Username::parse("Grace_Hopper-1906")?;
-/// assert_eq!(name.key(), "grace_hopper-1906");
+/// assert_eq!(name.unique_key(), "grace_hopper-1906");
 /// let err = Username::parse("grace hopper").unwrap_err();
 /// assert_eq!(err.violation().unwrap().code(), "username.invalid_char");
 /// # Ok::<(), seckit::Error>(())
@@ -105,9 +115,10 @@ impl Username {
     }
 
     /// The lower-cased form: store it with a unique index, so `Alice` and
-    /// `alice` cannot both register.
+    /// `alice` cannot both register. (Named like
+    /// [`UnicodeUsername::unique_key`], which plays the same role.)
     #[must_use]
-    pub fn key(&self) -> String {
+    pub fn unique_key(&self) -> String {
         self.0.to_ascii_lowercase()
     }
 }
@@ -138,7 +149,7 @@ string_newtype!(UserId);
 /// look-alikes, UTS #39 single-script rule; Japanese Han + Kana counts as
 /// one script).
 ///
-/// Store [`confusable_key`](UnicodeUsername::confusable_key) (the UTS #39
+/// Store [`unique_key`](UnicodeUsername::unique_key) (the UTS #39
 /// skeleton of the prepared name) under a unique index: two names that look
 /// the same (`coco` and an all-Cyrillic `сосо`, `mike` and `mıke`) get
 /// the same key, so the second cannot register.
@@ -154,7 +165,7 @@ string_newtype!(UserId);
 /// assert!(UnicodeUsername::parse("p\u{0430}ypal").is_err());
 /// // All-Cyrillic look-alike: accepted, but it collides with the Latin name's key.
 /// let cyrillic = UnicodeUsername::parse("\u{0441}\u{043E}\u{0441}\u{043E}")?; // "сосо"
-/// assert_eq!(cyrillic.confusable_key(), UnicodeUsername::parse("coco")?.confusable_key());
+/// assert_eq!(cyrillic.unique_key(), UnicodeUsername::parse("coco")?.unique_key());
 /// # Ok::<(), seckit::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -221,9 +232,10 @@ impl UnicodeUsername {
     }
 
     /// The UTS #39 confusable skeleton of the prepared name: equal for names
-    /// that look alike. Enforce uniqueness on this.
+    /// that look alike. Enforce uniqueness on this. (Named like
+    /// [`Username::unique_key`], which plays the same role.)
     #[must_use]
-    pub fn confusable_key(&self) -> &str {
+    pub fn unique_key(&self) -> &str {
         &self.key
     }
 }
@@ -279,7 +291,7 @@ mod tests {
         let mike = UnicodeUsername::parse("mike").unwrap();
         let dotless = UnicodeUsername::parse("mıke").unwrap();
         assert_ne!(mike.as_str(), dotless.as_str());
-        assert_eq!(mike.confusable_key(), dotless.confusable_key());
+        assert_eq!(mike.unique_key(), dotless.unique_key());
         assert_eq!(UnicodeUsername::parse("MIKE").unwrap(), mike);
     }
 
