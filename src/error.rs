@@ -162,6 +162,21 @@ fn hint_suffix(hint: Option<&str>) -> String {
 
 impl Error {
     /// The broad class of this error, for branching.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::ErrorKind;
+    /// use seckit::validate::Email;
+    ///
+    /// let err = Email::parse("not an address").unwrap_err();
+    /// let status = match err.kind() {
+    ///     ErrorKind::InvalidInput => 400,
+    ///     ErrorKind::Unauthenticated => 401,
+    ///     _ => 500,
+    /// };
+    /// assert_eq!(status, err.kind().http_status());
+    /// ```
     #[must_use]
     pub const fn kind(&self) -> ErrorKind {
         match self {
@@ -177,6 +192,16 @@ impl Error {
     ///
     /// It depends only on [`Error::kind`]: `"invalid request"`,
     /// `"invalid credentials"` or `"internal error"`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::validate::Email;
+    ///
+    /// let err = Email::parse("ada@@example.org").unwrap_err();
+    /// println!("log: {err}"); // specific, for operators; never the rejected input
+    /// assert_eq!(err.public_message(), "invalid request"); // generic, for the client
+    /// ```
     #[must_use]
     pub const fn public_message(&self) -> &'static str {
         self.kind().public_message()
@@ -324,6 +349,15 @@ impl Violation {
     }
 
     /// `field.rule`, a stable machine-readable code.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::validate::Username;
+    ///
+    /// let err = Username::parse("").unwrap_err();
+    /// assert_eq!(err.violation().map(|v| v.code()).as_deref(), Some("username.empty"));
+    /// ```
     #[must_use]
     pub fn code(&self) -> String {
         format!("{}.{}", self.field, self.rule)

@@ -268,6 +268,19 @@ impl PrivateKey {
     /// # Errors
     ///
     /// [`ErrorKind::Internal`](crate::ErrorKind) if the OS random generator fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use seckit::SecretString;
+    /// use seckit::envelope::PrivateKey;
+    ///
+    /// let key = PrivateKey::generate()?; // 4096 bits; takes seconds
+    /// let pem = key.to_pem(Some(&SecretString::from("sample passphrase")))?; // encrypted PKCS#8
+    /// let public_pem = key.public_key().to_pem()?; // give this to senders
+    /// # let _ = (pem, public_pem);
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn generate() -> Result<Self> {
         Self::generate_bits(DEFAULT_BITS)
     }
@@ -449,6 +462,22 @@ impl Keyring {
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind) if a key with the same
     /// id is already present.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::SecretString;
+    /// use seckit::envelope::{self, Keyring, PrivateKey};
+    ///
+    /// let current = PrivateKey::from_pem(&SecretString::from(include_str!("../../tests/fixtures/envelope/rsa3072-private.pem")), None)?;
+    /// let retired = PrivateKey::from_pem(&SecretString::from(include_str!("../../tests/fixtures/envelope/rsa2048-private.pem")), None)?;
+    /// let old_envelope = envelope::seal(&[retired.public_key()], b"2025 data", b"")?;
+    /// let mut keyring = Keyring::new();
+    /// keyring.add(current)?;
+    /// keyring.add(retired)?; // old envelopes still open
+    /// assert!(envelope::open(&keyring, &old_envelope, b"")? == b"2025 data".as_slice());
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn add(&mut self, key: PrivateKey) -> Result<()> {
         if self.get(&key.key_id()).is_some() {
             return Err(Error::configuration(

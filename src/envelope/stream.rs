@@ -142,6 +142,22 @@ impl<W: Write> Sealer<W> {
     /// # Errors
     ///
     /// `Internal` if writing fails.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::io::Write as _;
+    /// use seckit::envelope::{PublicKey, Sealer};
+    ///
+    /// let public = PublicKey::from_pem(include_str!("../../tests/fixtures/envelope/rsa3072-public.pem"))?;
+    /// let mut sealer = Sealer::new(&[&public], Vec::new(), b"log-2026-11-23")?;
+    /// for line in ["a\n", "b\n"] {
+    ///     sealer.write_all(line.as_bytes())?;
+    /// }
+    /// let envelope = sealer.finish()?; // without this the envelope does not open
+    /// # let _ = envelope;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn finish(mut self) -> Result<W> {
         self.emit(true).map_err(|e| io_err(&e))?;
         self.out.flush().map_err(|e| io_err(&e))?;

@@ -87,6 +87,23 @@ impl JwtConfig {
     /// # Errors
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind), naming the variable.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use seckit::jwt::JwtConfig;
+    ///
+    /// // At startup: JWT_SECRET (or JWT_SECRET_FILE), JWT_ALGORITHM, JWT_ISSUER, ...
+    /// let config = match JwtConfig::from_env() {
+    ///     Ok(config) => config,
+    ///     Err(e) => {
+    ///         eprintln!("startup: {e}"); // names the variable, never shows its value
+    ///         std::process::exit(2);
+    ///     }
+    /// };
+    /// let verifier = config.verifier();
+    /// # let _ = verifier;
+    /// ```
     pub fn from_env() -> Result<Self> {
         let mut loader = Loader::from_env();
         Self::from_loader(&mut loader)
@@ -225,6 +242,18 @@ impl JwtConfig {
     }
 
     /// A configuration that only verifies.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::jwt::{Algorithm, JwtConfig, VerifyingKey};
+    ///
+    /// let pem = include_str!("../../tests/fixtures/jwt/ed25519-public.pem");
+    /// let config = JwtConfig::verify_only(VerifyingKey::from_pem(Algorithm::EdDSA, pem)?)
+    ///     .with_issuer("https://auth.example")?;
+    /// assert!(config.issuer().is_err()); // this service cannot mint tokens
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     #[must_use]
     pub fn verify_only(key: VerifyingKey) -> Self {
         Self::from_keys(None, key)

@@ -168,6 +168,24 @@ impl Issuer {
     /// # Errors
     ///
     /// As [`Issuer::issue`], and `sub.empty` for an empty subject.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seckit::jwt::{Algorithm, Issuer, SigningKey};
+    ///
+    /// let key = SigningKey::hmac(Algorithm::HS256, &seckit::random::secret_bytes(32)?)?;
+    /// let issuer = Issuer::new(key)
+    ///     .with_issuer("https://auth.example")?
+    ///     .with_audience("orders-api")?
+    ///     .with_ttl(Duration::from_secs(600))?;
+    /// let token = issuer.issue_for("user-42", &serde_json::json!({"scope": "orders:read"}))?;
+    /// assert_eq!(token.matches('.').count(), 2);
+    /// // Registered claims are the issuer's to set, not the caller's.
+    /// assert!(issuer.issue_for("user-42", &serde_json::json!({"exp": 0})).is_err());
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn issue_for<C: Serialize + ?Sized>(&self, subject: &str, claims: &C) -> Result<String> {
         self.issue_at(Some(subject), claims, self.clock.now()?)
     }
@@ -177,6 +195,19 @@ impl Issuer {
     /// # Errors
     ///
     /// As [`Issuer::issue_for`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::jwt::{Algorithm, Issuer, SigningKey, Verifier};
+    ///
+    /// let key = SigningKey::hmac(Algorithm::HS256, &seckit::random::secret_bytes(32)?)?;
+    /// let verifier = Verifier::new(key.verifying_key()).ignore_issuer().ignore_audience();
+    /// let token = Issuer::new(key).issue_at(Some("user-42"), &serde_json::json!({}), 1_700_000_000)?;
+    /// assert!(verifier.verify_at::<serde_json::Value>(&token, 1_700_000_010).is_ok());
+    /// assert!(verifier.verify_at::<serde_json::Value>(&token, 1_700_900_000).is_err()); // expired
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn issue_at<C: Serialize + ?Sized>(
         &self,
         subject: Option<&str>,

@@ -100,6 +100,20 @@ impl SigningKey {
     /// # Errors
     ///
     /// As [`SigningKey::hmac`], and when the text does not decode.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::SecretString;
+    /// use seckit::jwt::{Algorithm, SecretEncoding, SigningKey};
+    ///
+    /// let text = SecretString::from("q0Vb8eXo1mZ2yL7rT4sN9kJ3hW6cF5aDgP0uQiRtYvE="); // 32 random bytes
+    /// let key = SigningKey::hmac_encoded(Algorithm::HS256, &text, SecretEncoding::Base64)?;
+    /// let weak = SigningKey::hmac_encoded(Algorithm::HS256, &"changeme".into(), SecretEncoding::Raw);
+    /// assert_eq!(weak.unwrap_err().kind(), seckit::ErrorKind::Configuration);
+    /// # let _ = key;
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn hmac_encoded(
         alg: Algorithm,
         text: &SecretString,
@@ -128,6 +142,20 @@ impl SigningKey {
     /// [`ErrorKind::Configuration`](crate::ErrorKind) when `alg` is HMAC,
     /// the PEM is malformed, encrypted or of another key type, the key does
     /// not fit `alg` (wrong curve, RSA under 2048 bits) or is invalid.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::SecretString;
+    /// use seckit::jwt::{Algorithm, SigningKey};
+    ///
+    /// let pem = SecretString::from(include_str!("../../tests/fixtures/jwt/ec256-private.pem"));
+    /// let key = SigningKey::from_pem(Algorithm::ES256, &pem)?.with_kid("ec-2026")?;
+    /// assert_eq!(key.kid(), Some("ec-2026"));
+    /// // A key is for one algorithm: the same PEM is refused for RS256.
+    /// assert!(SigningKey::from_pem(Algorithm::RS256, &pem).is_err());
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn from_pem<T>(alg: Algorithm, pem: &Secret<T>) -> Result<Self>
     where
         T: AsRef<[u8]> + Zeroize,
@@ -288,6 +316,18 @@ impl VerifyingKey {
     /// [`ErrorKind::Configuration`](crate::ErrorKind) when `alg` is HMAC,
     /// the PEM is malformed or of another type, the key does not fit `alg`,
     /// or an RSA modulus is under 2048 bits.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::jwt::{Algorithm, Verifier, VerifyingKey};
+    ///
+    /// let pem = include_str!("../../tests/fixtures/jwt/rsa2048-public.pem");
+    /// let key = VerifyingKey::from_pem(Algorithm::RS256, pem)?;
+    /// let verifier = Verifier::new(key).with_issuer("https://auth.example")?;
+    /// # let _ = verifier;
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn from_pem(alg: Algorithm, pem: impl AsRef<[u8]>) -> Result<Self> {
         Self::from_pem_named(alg, pem.as_ref(), "jwt.public_key")
     }

@@ -102,6 +102,21 @@ impl Verifier {
 
     /// A verifier selecting among several keys by `kid` (rotation, or a
     /// JWKS from an identity provider).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::jwt::{Algorithm, KeySet, SigningKey, Verifier};
+    ///
+    /// let old = SigningKey::hmac(Algorithm::HS256, &seckit::random::secret_bytes(32)?)?.with_kid("2026-10")?;
+    /// let new = SigningKey::hmac(Algorithm::HS256, &seckit::random::secret_bytes(32)?)?.with_kid("2026-11")?;
+    /// let mut keys = KeySet::new();
+    /// keys.add(new.verifying_key())?;
+    /// keys.add(old.verifying_key())?; // still accepted during rotation
+    /// let verifier = Verifier::with_keys(keys).ignore_issuer().ignore_audience();
+    /// # let _ = verifier;
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     #[must_use]
     pub fn with_keys(keys: KeySet) -> Self {
         Self {
@@ -213,6 +228,33 @@ impl Verifier {
     /// `algorithm not allowed for this key`, …) that never contains the
     /// token; [`ErrorKind::Internal`](crate::ErrorKind) if the system clock
     /// is before 1970.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::jwt::{Algorithm, Issuer, SigningKey, Verifier, bearer_token};
+    ///
+    /// let key = SigningKey::hmac(Algorithm::HS256, &seckit::random::secret_bytes(32)?)?;
+    /// let verifier = Verifier::new(key.verifying_key())
+    ///     .with_issuer("https://auth.example")?
+    ///     .with_audience("orders-api")?;
+    /// # let issuer = Issuer::new(key).with_issuer("https://auth.example")?.with_audience("orders-api")?;
+    /// # let header = format!("Bearer {}", issuer.issue_for("user-42", &serde_json::json!({}))?);
+    /// // In a handler, with the request's Authorization header:
+    /// let token = bearer_token(&header)?;
+    /// let status = match verifier.verify::<serde_json::Value>(token) {
+    ///     Ok(verified) => {
+    ///         assert_eq!(verified.registered.sub.as_deref(), Some("user-42"));
+    ///         200
+    ///     }
+    ///     Err(e) => {
+    ///         eprintln!("jwt refused: {e}"); // the reason, for the log
+    ///         e.kind().http_status() // 401, with e.public_message() as the body
+    ///     }
+    /// };
+    /// assert_eq!(status, 200);
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn verify<C: DeserializeOwned>(&self, token: &str) -> Result<Verified<C>> {
         self.verify_at(token, self.clock.now()?)
     }

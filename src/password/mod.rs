@@ -371,6 +371,17 @@ impl PasswordHasher {
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind) when the stored hash is
     /// malformed, unsupported or over the [`VerifyLimits`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::password::PasswordHasher;
+    ///
+    /// let hasher = PasswordHasher::new();
+    /// let old = "$2b$10$abcdefghijklmnopqrstuu5Ah1J8NhXY7rkmGFa1e1fCMe2SR1l3C";
+    /// assert!(hasher.needs_rehash(old)?); // bcrypt: upgrade at the next login
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn needs_rehash(&self, stored: &str) -> Result<bool> {
         Ok(match stored::parse(stored, &self.limits)? {
             Stored::Argon2(a) => self.argon2_outdated(&a),
@@ -388,6 +399,23 @@ impl PasswordHasher {
     /// `unknown user`, for the log; clients see the same generic message as
     /// for a wrong password), or the same `InvalidInput` a real verification
     /// gives for an over-long password.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::SecretString;
+    /// use seckit::password::PasswordHasher;
+    ///
+    /// fn login(hasher: &PasswordHasher, stored: Option<&str>, password: &SecretString) -> seckit::Result<()> {
+    ///     match stored {
+    ///         Some(hash) => hasher.verify(password, hash),
+    ///         None => hasher.dummy_verify(password), // same cost, same error
+    ///     }
+    /// }
+    /// let hasher = PasswordHasher::new();
+    /// let err = login(&hasher, None, &SecretString::from("guess")).unwrap_err();
+    /// assert_eq!(err.public_message(), "invalid credentials");
+    /// ```
     pub fn dummy_verify(&self, password: &SecretString) -> Result<()> {
         let bytes = password.expose_secret().as_bytes();
         self.check_len(bytes)?;

@@ -158,6 +158,19 @@ impl PasswordPolicy {
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind) with the first of
     /// [`violations`](Self::violations).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::SecretString;
+    /// use seckit::password::PasswordPolicy;
+    ///
+    /// let policy = PasswordPolicy::default();
+    /// policy.check(&SecretString::from("correct horse battery staple"), Some("ada"), None)?;
+    /// let err = policy.check(&SecretString::from("password123"), Some("ada"), None).unwrap_err();
+    /// assert_eq!(err.violation().map(|v| v.code()).as_deref(), Some("password.common"));
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn check(
         &self,
         password: &SecretString,

@@ -62,6 +62,17 @@ impl ApiKey {
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind) (`prefix.invalid`) for a
     /// prefix outside that shape; [`ErrorKind::Internal`](crate::ErrorKind)
     /// if the OS generator fails.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::random::ApiKey;
+    ///
+    /// let created = ApiKey::generate("dev_tok")?;
+    /// assert!(created.key().expose_secret().starts_with("dev_tok_"));
+    /// assert!(ApiKey::generate("bad prefix!").is_err());
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn generate(prefix: &str) -> Result<Self> {
         check_prefix(prefix)?;
         let body = super::secret(API_KEY_BYTES)?;
@@ -102,6 +113,21 @@ impl ApiKey {
     /// [`ErrorKind::Unauthenticated`](crate::ErrorKind) when the key does not
     /// match; [`ErrorKind::InvalidInput`](crate::ErrorKind) when it is empty
     /// or longer than [`API_KEY_MAX_PRESENTED_LEN`] (refused before hashing).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::random::{ApiKey, ApiKeyHash};
+    ///
+    /// # let (key, hash) = ApiKey::generate("sk_live")?.into_parts();
+    /// # let row_hash = hash.to_string();
+    /// // `row_hash` is the stored column; the client sent `presented`.
+    /// # let presented = key.expose_secret().as_str();
+    /// let stored: ApiKeyHash = row_hash.parse()?;
+    /// ApiKey::verify(presented, &stored)?; // constant-time
+    /// assert!(ApiKey::verify("sk_live_guess", &stored).is_err());
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn verify(presented: &str, stored: &ApiKeyHash) -> Result<()> {
         let presented = ApiKeyHash::of(presented)?;
         if bool::from(presented.ct_eq(stored)) {

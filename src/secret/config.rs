@@ -195,6 +195,17 @@ impl fmt::Debug for Loader {
 
 impl Loader {
     /// A loader over the process environment.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::config::Loader;
+    ///
+    /// let mut cfg = Loader::from_env();
+    /// let level = cfg.value_or("LOG_LEVEL", "info")?;
+    /// # let _ = level;
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     #[must_use]
     pub fn from_env() -> Self {
         Self {
@@ -308,6 +319,19 @@ impl Loader {
     ///
     /// As [`Loader::secret`], and [`ErrorKind::Configuration`](crate::ErrorKind)
     /// when the secret is not set.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::config::Loader;
+    ///
+    /// let mut cfg = Loader::from_vars([("DB_PASSWORD", "sample-db-password")]);
+    /// let password = cfg.required_secret("DB_PASSWORD")?.into_value();
+    /// let err = cfg.required_secret("API_KEY").unwrap_err();
+    /// assert_eq!(err.kind(), seckit::ErrorKind::Configuration); // stop the service here
+    /// # let _ = password;
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
     pub fn required_secret(&mut self, name: &str) -> Result<Setting<SecretString>> {
         self.secret(name)?.ok_or_else(|| not_set(name))
     }

@@ -46,6 +46,19 @@ impl Report {
 
     /// [`check`](Report::check), reporting the violation under `field`
     /// (the form's name for it).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::validate::{Email, Report, Username};
+    ///
+    /// let mut report = Report::new();
+    /// let name = report.check_field("name", Username::parse("ada lovelace"));
+    /// let email = report.check_field("contact", Email::parse("ada@example.org"));
+    /// assert!(name.is_none() && email.is_some());
+    /// let codes: Vec<String> = report.violations().iter().map(|v| v.code()).collect();
+    /// assert_eq!(codes, ["name.invalid_char"]);
+    /// ```
     pub fn check_field<T>(&mut self, field: &'static str, result: Result<T>) -> Option<T> {
         match result {
             Ok(v) => Some(v),

@@ -41,7 +41,7 @@ impl UsernameOptions {
 }
 
 /// A username of ASCII letters, digits, `_` and `-`, 1 to 64 bytes by
-/// default. Case is kept for display; [`key`](Username::key) is the
+/// default. Case is kept for display; [`unique_key`](Username::unique_key) is the
 /// lower-cased form to enforce uniqueness with.
 ///
 /// ASCII-only on purpose: no two different usernames can look alike or
