@@ -167,9 +167,8 @@ impl Error {
     ///
     /// ```
     /// use seckit::ErrorKind;
-    /// use seckit::validate::Email;
     ///
-    /// let err = Email::parse("not an address").unwrap_err();
+    /// let err = seckit::random::secret(8).unwrap_err(); // under 16 bytes
     /// let status = match err.kind() {
     ///     ErrorKind::InvalidInput => 400,
     ///     ErrorKind::Unauthenticated => 401,
@@ -196,10 +195,8 @@ impl Error {
     /// # Example
     ///
     /// ```
-    /// use seckit::validate::Email;
-    ///
-    /// let err = Email::parse("ada@@example.org").unwrap_err();
-    /// println!("log: {err}"); // specific, for operators; never the rejected input
+    /// let err = seckit::random::secret_hex(4).unwrap_err();
+    /// println!("log: {err}"); // specific, for operators; never a secret or the rejected input
     /// assert_eq!(err.public_message(), "invalid request"); // generic, for the client
     /// ```
     #[must_use]
@@ -353,10 +350,9 @@ impl Violation {
     /// # Example
     ///
     /// ```
-    /// use seckit::validate::Username;
-    ///
-    /// let err = Username::parse("").unwrap_err();
-    /// assert_eq!(err.violation().map(|v| v.code()).as_deref(), Some("username.empty"));
+    /// let err = seckit::random::secret(8).unwrap_err();
+    /// assert_eq!(err.violation().map(|v| v.code()).as_deref(), Some("n_bytes.too_small"));
+    /// assert_eq!(err.violation().and_then(|v| v.limit()), Some(16));
     /// ```
     #[must_use]
     pub fn code(&self) -> String {
