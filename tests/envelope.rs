@@ -424,3 +424,71 @@ fn open_file_publishes_only_authenticated_output() {
         .collect();
     assert_eq!(leftovers.len(), 2, "{leftovers:?}"); // in.sk and out.txt only
 }
+
+/// An `ENCRYPTED PRIVATE KEY` PEM whose PBES2 parameters are `kdf`, with
+/// AES-256-CBC over junk: only the KDF check matters here.
+fn encrypted_pem_with(kdf: pkcs8::pkcs5::pbes2::Kdf) -> SecretString {
+    use pkcs8::der::Encode as _;
+    use pkcs8::pkcs5::{EncryptionScheme, pbes2};
+    let data = [0u8; 64];
+    let info = pkcs8::EncryptedPrivateKeyInfo {
+        encryption_algorithm: EncryptionScheme::Pbes2(pbes2::Parameters {
+            kdf,
+            encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: [7u8; 16] },
+        }),
+        encrypted_data: pkcs8::der::asn1::OctetStringRef::new(&data).unwrap(),
+    };
+    let pem = pem::encode(&pem::Pem::new(
+        "ENCRYPTED PRIVATE KEY",
+        info.to_der().unwrap(),
+    ));
+    SecretString::from(pem)
+}
+
+/// A key file names its own KDF work. Before this check, scrypt N = 0 made
+/// the `pkcs5` crate panic and 2^32 - 1 PBKDF2 iterations ran for hours;
+/// now each is refused before any derivation runs.
+#[test]
+fn encrypted_keys_asking_for_hostile_kdf_work_are_refused_first() {
+    use pkcs8::pkcs5::pbes2::{Kdf, Pbkdf2Params, Salt, ScryptParams};
+    let salt = b"sixteen byte sal";
+    let pbkdf2 = |iterations| {
+        let mut p = Pbkdf2Params::hmac_sha256(1000, salt).unwrap();
+        p.iteration_count = iterations;
+        Kdf::Pbkdf2(p)
+    };
+    let scrypt = |n: u64, r: u16, p: u16| {
+        Kdf::Scrypt(ScryptParams {
+            salt: Salt::new(salt).unwrap(),
+            cost_parameter: n,
+            block_size: r,
+            parallelization: p,
+            key_length: None,
+        })
+    };
+    let pass = SecretString::from("fixture-passphrase");
+    let refused = [
+        (pbkdf2(0), "PBKDF2"),
+        (pbkdf2(10_000_001), "PBKDF2"),
+        (pbkdf2(u32::MAX), "PBKDF2"),
+        (scrypt(0, 8, 1), "scrypt"),
+        (scrypt(1, 8, 1), "scrypt"),
+        (scrypt(3000, 8, 1), "scrypt"),
+        (scrypt(1 << 40, 8, 1), "scrypt"),
+        (scrypt(1 << 19, 8, 1), "scrypt"), // 512 MiB
+        (scrypt(1 << 14, 0, 1), "scrypt"),
+        (scrypt(1 << 14, 8, 0), "scrypt"),
+        (scrypt(1 << 14, 8, 17), "scrypt"),
+        (scrypt(u64::MAX, u16::MAX, 1), "scrypt"),
+    ];
+    for (kdf, name) in refused {
+        let err = PrivateKey::from_pem(&encrypted_pem_with(kdf.clone()), Some(&pass)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Configuration, "{kdf:?}");
+        assert!(err.to_string().contains(name), "{kdf:?}: {err}");
+    }
+    // Within the limits the derivation runs, and the junk fails to decrypt.
+    for kdf in [pbkdf2(2048), scrypt(1 << 10, 8, 1), scrypt(1 << 18, 8, 1)] {
+        let err = PrivateKey::from_pem(&encrypted_pem_with(kdf), Some(&pass)).unwrap_err();
+        assert!(err.to_string().contains("cannot be decrypted"), "{err}");
+    }
+}

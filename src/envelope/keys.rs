@@ -125,6 +125,54 @@ fn require_rsa_encryption(oid: Option<pkcs8::ObjectIdentifier>, setting: &str) -
     }
 }
 
+/// The most PBKDF2 work an encrypted key file may ask for (about ten seconds
+/// here; OpenSSL writes 2048 iterations, OWASP advises 600,000).
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// The most scrypt memory (128 · N · r bytes) an encrypted key file may ask
+/// for. OpenSSL and `to_pem` write N = 2^14, r = 8: 16 MiB.
+const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
+/// The most scrypt lanes (p) an encrypted key file may ask for.
+const MAX_SCRYPT_LANES: u16 = 16;
+
+/// Checks the key-derivation parameters an encrypted PKCS#8 file names for
+/// itself, before any of that work runs: a crafted file could otherwise ask
+/// for hours of PBKDF2, terabytes of scrypt memory, or (scrypt N = 0) make
+/// the `pkcs5` crate panic.
+fn check_kdf(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<()> {
+    use pkcs8::pkcs5::{EncryptionScheme, pbes2::Kdf};
+    let bad = |reason| Error::configuration(PRIVATE, reason);
+    let EncryptionScheme::Pbes2(params) = scheme else {
+        return Err(bad("is encrypted with PBES1 (re-encrypt it with PBES2)"));
+    };
+    match &params.kdf {
+        Kdf::Pbkdf2(p) if (1..=MAX_PBKDF2_ITERATIONS).contains(&p.iteration_count) => Ok(()),
+        Kdf::Pbkdf2(_) => Err(bad(
+            "asks for a PBKDF2 iteration count outside 1 to 10,000,000",
+        )),
+        Kdf::Scrypt(s) => {
+            let n = s.cost_parameter;
+            let memory = n
+                .checked_mul(u64::from(s.block_size))
+                .and_then(|v| v.checked_mul(128));
+            let lanes = 1..=MAX_SCRYPT_LANES;
+            if n >= 2
+                && n.is_power_of_two()
+                && s.block_size > 0
+                && lanes.contains(&s.parallelization)
+                && memory.is_some_and(|m| m <= MAX_SCRYPT_MEMORY)
+            {
+                Ok(())
+            } else {
+                Err(bad(
+                    "asks for scrypt parameters outside the accepted range \
+                     (N a power of two from 2, r from 1, p from 1 to 16, at most 256 MiB)",
+                ))
+            }
+        }
+        _ => Err(bad("uses an unsupported key-derivation function")),
+    }
+}
+
 fn pkcs8_oid(der: &[u8]) -> Option<pkcs8::ObjectIdentifier> {
     pkcs8::PrivateKeyInfoRef::try_from(der)
         .ok()
@@ -316,7 +364,10 @@ impl PrivateKey {
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind) for malformed PEM, a
     /// non-RSA or RSA-PSS-restricted key, an encrypted key without (or with
-    /// the wrong) passphrase, or a size outside 2048–8192 bits.
+    /// the wrong) passphrase, or a size outside 2048–8192 bits; and, before
+    /// any key derivation runs, an encrypted key whose own parameters ask for
+    /// more than 10,000,000 PBKDF2 iterations or more than 256 MiB or 16
+    /// lanes of scrypt (PBES1 and other KDFs are refused).
     pub fn from_pem(pem: &SecretString, passphrase: Option<&SecretString>) -> Result<Self> {
         let (tag, der) = crate::pem_util::read(pem.expose_secret().as_bytes(), PRIVATE)?;
         let bad = |reason| Error::configuration(PRIVATE, reason);
@@ -335,6 +386,7 @@ impl PrivateKey {
                 };
                 let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(&der[..])
                     .map_err(|_| bad("is not an encrypted PKCS#8 key"))?;
+                check_kdf(&info.encryption_algorithm)?;
                 let plain = info
                     .decrypt(pass.expose_secret().as_bytes())
                     .map_err(|_| bad("cannot be decrypted with this passphrase"))?;
