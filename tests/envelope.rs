@@ -428,14 +428,18 @@ fn open_file_publishes_only_authenticated_output() {
 /// An `ENCRYPTED PRIVATE KEY` PEM whose PBES2 parameters are `kdf`, with
 /// AES-256-CBC over junk: only the KDF check matters here.
 fn encrypted_pem_with(kdf: pkcs8::pkcs5::pbes2::Kdf) -> SecretString {
-    use pkcs8::der::Encode as _;
     use pkcs8::pkcs5::{EncryptionScheme, pbes2};
+    encrypted_pem_with_scheme(EncryptionScheme::Pbes2(pbes2::Parameters {
+        kdf,
+        encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: [7u8; 16] },
+    }))
+}
+
+fn encrypted_pem_with_scheme(scheme: pkcs8::pkcs5::EncryptionScheme) -> SecretString {
+    use pkcs8::der::Encode as _;
     let data = [0u8; 64];
     let info = pkcs8::EncryptedPrivateKeyInfo {
-        encryption_algorithm: EncryptionScheme::Pbes2(pbes2::Parameters {
-            kdf,
-            encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: [7u8; 16] },
-        }),
+        encryption_algorithm: scheme,
         encrypted_data: pkcs8::der::asn1::OctetStringRef::new(&data).unwrap(),
     };
     let pem = pem::encode(&pem::Pem::new(
@@ -486,6 +490,16 @@ fn encrypted_keys_asking_for_hostile_kdf_work_are_refused_first() {
         assert_eq!(err.kind(), ErrorKind::Configuration, "{kdf:?}");
         assert!(err.to_string().contains(name), "{kdf:?}: {err}");
     }
+    // PBES1 (MD5/SHA-1 with DES or RC2) is refused before anything runs.
+    let pbes1 = pkcs8::pkcs5::EncryptionScheme::Pbes1(pkcs8::pkcs5::pbes1::Algorithm {
+        encryption: pkcs8::pkcs5::pbes1::EncryptionScheme::PbeWithSha1AndDesCbc,
+        parameters: pkcs8::pkcs5::pbes1::Parameters {
+            salt: [1; 8],
+            iteration_count: 2048,
+        },
+    });
+    let err = PrivateKey::from_pem(&encrypted_pem_with_scheme(pbes1), Some(&pass)).unwrap_err();
+    assert!(err.to_string().contains("PBES1"), "{err}");
     // Within the limits the derivation runs, and the junk fails to decrypt.
     for kdf in [pbkdf2(2048), scrypt(1 << 10, 8, 1), scrypt(1 << 18, 8, 1)] {
         let err = PrivateKey::from_pem(&encrypted_pem_with(kdf), Some(&pass)).unwrap_err();
