@@ -279,3 +279,97 @@ fn from_env_reads_the_process_environment() {
     assert_eq!(Some(path.value().clone()), std::env::var("PATH").ok());
     assert!(format!("{cfg:?}").contains("process environment"));
 }
+
+/// Issue 13, item 7: a FIFO (or a device, or a directory) named by
+/// `NAME_FILE` is refused at once. Opening a FIFO for reading used to block
+/// startup until some writer appeared.
+#[cfg(unix)]
+#[test]
+fn a_fifo_device_or_directory_is_refused_without_blocking() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo failed");
+    let fifo = fifo.to_str().unwrap().to_owned();
+    let dir_path = dir.path().to_str().unwrap().to_owned();
+    for path in [
+        fifo,
+        "/dev/null".to_owned(),
+        "/dev/zero".to_owned(),
+        dir_path,
+    ] {
+        let (tx, rx) = mpsc::channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let mut cfg = Loader::from_vars([("S_FILE", p.as_str())]);
+            let _ = tx.send(cfg.secret("S").map(|_| ()).map_err(|e| e.to_string()));
+        });
+        let outcome = rx
+            .recv_timeout(Duration::from_secs(2))
+            .unwrap_or_else(|_| panic!("{path}: the loader blocked"));
+        assert_eq!(
+            outcome.unwrap_err(),
+            "configuration: S_FILE: does not name a regular file",
+            "{path}"
+        );
+    }
+    // A symlink to a regular file (how Kubernetes mounts secrets) still works.
+    let target = write(dir.path(), "target", b"from-link\n", 0o600);
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let mut cfg = Loader::from_vars([("S_FILE", link.to_str().unwrap())]);
+    assert_eq!(
+        cfg.required_secret("S").unwrap().value().expose_secret(),
+        "from-link"
+    );
+}
+
+/// Issue 13, item 1: `Debug` of a setting masks its value as the report does.
+#[test]
+fn setting_debug_masks_the_value_like_the_report() {
+    let mut cfg = Loader::from_vars([
+        ("DATABASE_URL", "postgres://app:Hunter2Sentinel@db:5432/app"),
+        ("SIGNING_TOKEN", "Hunter2Sentinel"),
+        ("JWT_SECRET", "Hunter2Sentinel"),
+        ("REGION", "eu-west-1"),
+    ]);
+    let db = cfg.required_value("DATABASE_URL").unwrap();
+    let named = cfg.required_value("SIGNING_TOKEN").unwrap();
+    let secret = cfg.required_secret("JWT_SECRET").unwrap();
+    let region = cfg.required_value("REGION").unwrap();
+    for text in [
+        format!("{db:?}"),
+        format!("{db:#?}"),
+        format!("{named:?}"),
+        format!("{secret:?}"),
+        format!("{:?}", Some(&db)),
+        format!("{:?}", cfg.report()),
+        format!("{cfg:?}"),
+    ] {
+        assert!(!text.contains("Hunter2Sentinel"), "{text}");
+    }
+    assert_eq!(
+        format!("{db:?}"),
+        r#"Setting { name: "DATABASE_URL", value: "postgres://app:***@db:5432/app", source: Env }"#
+    );
+    assert_eq!(
+        format!("{named:?}"),
+        r#"Setting { name: "SIGNING_TOKEN", value: "***", source: Env }"#
+    );
+    assert_eq!(
+        format!("{secret:?}"),
+        r#"Setting { name: "JWT_SECRET", value: Secret([REDACTED]), source: Env }"#
+    );
+    assert_eq!(
+        format!("{region:?}"),
+        r#"Setting { name: "REGION", value: "eu-west-1", source: Env }"#
+    );
+    // The value itself is still the caller's.
+    assert_eq!(db.value(), "postgres://app:Hunter2Sentinel@db:5432/app");
+}

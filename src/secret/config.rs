@@ -54,7 +54,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{SecretString, mask};
+use super::{Secret, SecretBytes, SecretString, mask};
 use crate::{Error, Result};
 
 /// The largest file a `NAME_FILE` may name, in bytes. Secrets are small; a
@@ -101,8 +101,11 @@ impl fmt::Display for Source {
 
 /// A value and where it came from.
 ///
-/// `Debug` shows the value for plain settings and `Secret([REDACTED])` for
-/// secrets.
+/// `Debug` masks the value exactly as the [`Report`] does: a plain setting
+/// shows [`mask::value`] of it (so a `DATABASE_URL` loses its password and
+/// a setting whose name looks secret shows `***`), a secret shows
+/// `Secret([REDACTED])`. The value itself is only reached through
+/// [`value`](Setting::value) or [`into_value`](Setting::into_value).
 ///
 /// # Example
 ///
@@ -117,11 +120,31 @@ impl fmt::Display for Source {
 /// # let _ = token;
 /// # Ok::<(), seckit::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Setting<T> {
     name: String,
     value: T,
     source: Source,
+}
+
+impl fmt::Debug for Setting<String> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Setting")
+            .field("name", &self.name)
+            .field("value", &mask::value(&self.name, &self.value))
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl<T: Zeroize> fmt::Debug for Setting<Secret<T>> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Setting")
+            .field("name", &self.name)
+            .field("value", &self.value)
+            .field("source", &self.source)
+            .finish()
+    }
 }
 
 impl<T> Setting<T> {
@@ -426,13 +449,19 @@ fn read_setting_file(file_var: &str, path: &Path) -> Result<(String, Option<u32>
         };
         Error::configuration(file_var.to_owned(), reason)
     };
-    let file = File::open(path).map_err(|e| io_err(&e))?;
+    let not_regular = || Error::configuration(file_var.to_owned(), "does not name a regular file");
+    // Look before opening: opening a FIFO for reading blocks until a writer
+    // appears, and a device may do anything on open. `metadata` follows
+    // symlinks (Kubernetes mounts secrets as symlinks to regular files).
+    if !std::fs::metadata(path).map_err(|e| io_err(&e))?.is_file() {
+        return Err(not_regular());
+    }
+    // The path may have been swapped for a FIFO since: open without
+    // blocking, then check the handle itself.
+    let file = open_nonblocking(path).map_err(|e| io_err(&e))?;
     let meta = file.metadata().map_err(|e| io_err(&e))?;
     if !meta.is_file() {
-        return Err(Error::configuration(
-            file_var.to_owned(),
-            "does not name a regular file",
-        ));
+        return Err(not_regular());
     }
     let too_large = || Error::configuration(file_var.to_owned(), "names a file larger than 64 KiB");
     let len = usize::try_from(meta.len()).map_err(|_| too_large())?;
@@ -466,6 +495,23 @@ fn read_setting_file(file_var: &str, path: &Path) -> Result<(String, Option<u32>
         }
     }
     Ok((text, wide_mode(&meta)))
+}
+
+/// Opens for reading with `O_NONBLOCK` on Unix, so that a FIFO or a device
+/// put in place of the file cannot stall startup. It changes nothing for a
+/// regular file.
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    File::open(path)
 }
 
 #[cfg(unix)]
