@@ -139,6 +139,8 @@ mod http_auth;
 #[cfg(any(feature = "jwt", feature = "envelope"))]
 mod pem_util;
 mod secret;
+#[cfg(feature = "serde")]
+mod serde_safe;
 
 pub mod random;
 

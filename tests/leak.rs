@@ -197,6 +197,119 @@ fn deserialized_secrets_stay_secret() {
     assert_eq!(out, format!(r#"{{"password":"{SENTINEL}"}}"#));
 }
 
+/// Issue 13, item 3: serde's own messages quote the refused input
+/// (`invalid type: integer `12345678`, expected a string`); seckit's
+/// `Deserialize` impls must not pass them on, through any deserializer.
+#[cfg(feature = "serde")]
+#[test]
+fn serde_failures_never_quote_the_input() {
+    /// A number made of the sentinel's idea: long, unlikely digits.
+    const DIGITS: &str = "918273645546372819";
+
+    fn inputs() -> Vec<String> {
+        vec![
+            format!("{DIGITS}"),
+            format!("-{DIGITS}"),
+            format!("{DIGITS}.5"),
+            "true".to_owned(),
+            format!(r#""{SENTINEL}""#),
+            format!(r#"["{SENTINEL}"]"#),
+            format!(r#"[{DIGITS}]"#),
+            format!(r#"{{"{SENTINEL}": 1}}"#),
+            format!(r#"{{"k": "{SENTINEL}"}}"#),
+            format!(r#"["ok", "{SENTINEL} with space"]"#),
+            format!(r#""{SENTINEL}\u0000""#),
+        ]
+    }
+
+    fn check<T: serde::de::DeserializeOwned>(what: &str) {
+        for input in inputs() {
+            // From text, as a web framework reads a body ...
+            if let Err(e) = serde_json::from_str::<T>(&input) {
+                let text = e.to_string();
+                assert_clean(&format!("{what} from_str({input})"), &text);
+                assert!(!text.contains(DIGITS), "{what} from_str({input}): {text}");
+            }
+            // ... and from a parsed value, as a config layer does.
+            let value: serde_json::Value = serde_json::from_str(&input).unwrap();
+            if let Err(e) = serde_json::from_value::<T>(value) {
+                let text = e.to_string();
+                assert_clean(&format!("{what} from_value({input})"), &text);
+                assert!(!text.contains(DIGITS), "{what} from_value({input}): {text}");
+            }
+        }
+    }
+
+    check::<SecretString>("SecretString");
+    check::<SecretBytes>("SecretBytes");
+    check::<Secret<[u8; 4]>>("Secret<[u8; 4]>");
+    check::<Option<SecretString>>("Option<SecretString>");
+    check::<ApiKeyHash>("ApiKeyHash");
+    #[cfg(feature = "validate")]
+    {
+        use seckit::validate::{
+            Email, Filename, PositiveId, SqlIdentifier, Tag, Tags, Text, UnicodeUsername, UserId,
+            Username,
+        };
+        check::<Username>("Username");
+        check::<UserId>("UserId");
+        check::<UnicodeUsername>("UnicodeUsername");
+        check::<Email>("Email");
+        check::<Text>("Text");
+        check::<Tag>("Tag");
+        check::<Tags>("Tags");
+        check::<SqlIdentifier>("SqlIdentifier");
+        check::<Filename>("Filename");
+        check::<PositiveId>("PositiveId");
+        // Inside a request struct, as a handler would declare it.
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)] // read only through Debug
+        struct Signup {
+            username: Username,
+            email: Email,
+            password: SecretString,
+            tags: Tags,
+        }
+        // The struct's own errors (a number where the object should be) are
+        // serde_derive's, not seckit's: put every hostile value in each field.
+        let good = [
+            ("username", r#""ada""#),
+            ("email", r#""ada@example.org""#),
+            ("password", r#""sample""#),
+            ("tags", r#"["x"]"#),
+        ];
+        for (field, _) in good {
+            for bad in inputs() {
+                let body = good
+                    .iter()
+                    .map(|(f, v)| {
+                        format!(r#""{f}":{}"#, if *f == field { bad.as_str() } else { v })
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let e = serde_json::from_str::<Signup>(&format!("{{{body}}}"));
+                if let Err(e) = e {
+                    let text = e.to_string();
+                    assert_clean(&format!("Signup.{field} = {bad}"), &text);
+                    assert!(!text.contains(DIGITS), "Signup.{field} = {bad}: {text}");
+                }
+            }
+        }
+        // The rule still comes through, for the client's benefit.
+        let e = serde_json::from_str::<Signup>(&format!(
+            r#"{{"username":"{SENTINEL} x","email":"a@b.example","password":"p","tags":[]}}"#
+        ))
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid input: username.invalid_char"),
+            "{e}"
+        );
+        let e = serde_json::from_str::<Tags>(&format!(r#"["ok","{SENTINEL} x"]"#)).unwrap_err();
+        assert!(e.to_string().starts_with("invalid input: tag."), "{e}");
+    }
+}
+
 #[cfg(feature = "password")]
 #[test]
 fn password_errors_never_echo_the_password_or_the_hash() {

@@ -256,10 +256,11 @@ impl<'de> serde::Deserialize<'de> for ApiKeyHash {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> std::result::Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse().map_err(|_| {
-            serde::de::Error::custom("api key hash: expected 64 lowercase hex characters")
-        })
+        crate::serde_safe::parse_str(
+            deserializer,
+            "an api key hash: 64 lowercase hex characters",
+            str::parse,
+        )
     }
 }
 

@@ -236,13 +236,22 @@ where
 
 /// Deserializes the inner value and wraps it at once.
 ///
+/// A failure says only `invalid secret value (the input is not shown)`:
+/// serde's own messages quote the value they refuse (`invalid type: integer
+/// `12345678`, expected a string`), and frameworks log those.
+///
 /// The deserializer's own buffers (a JSON string being unescaped, a request
 /// body) may still hold copies: wrap the body in a `Secret` too, or drop it
 /// promptly.
 #[cfg(feature = "serde")]
 impl<'de, T: Zeroize + serde::Deserialize<'de>> serde::Deserialize<'de> for Secret<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(deserializer).map(Self::new)
+        T::deserialize(deserializer).map(Self::new).map_err(|_| {
+            <D::Error as serde::de::Error>::custom(format_args!(
+                "invalid secret value {}",
+                crate::serde_safe::WITHHELD
+            ))
+        })
     }
 }
 

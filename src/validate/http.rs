@@ -363,28 +363,36 @@ impl std::str::FromStr for PositiveId {
 /// positive integer.
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PositiveId {
+    /// A failure names the rule (`id.zero`) or what was expected; never
+    /// the input.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
+        use crate::serde_safe::Failure;
+
+        const EXPECTED: &str = "a positive integer id, as a number or a string";
+
+        struct V<'f>(&'f Failure);
+        impl serde::de::Visitor<'_> for V<'_> {
             type Value = PositiveId;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a positive integer id")
+                f.write_str(EXPECTED)
             }
             fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<PositiveId, E> {
-                PositiveId::parse(s).map_err(E::custom)
+                PositiveId::parse(s).map_err(|e| self.0.record(e))
             }
             fn visit_u64<E: serde::de::Error>(self, n: u64) -> std::result::Result<PositiveId, E> {
                 std::num::NonZeroU64::new(n)
                     .map(PositiveId)
-                    .ok_or_else(|| E::custom(Error::invalid("id", "zero")))
+                    .ok_or_else(|| self.0.record(Error::invalid("id", "zero")))
             }
             fn visit_i64<E: serde::de::Error>(self, n: i64) -> std::result::Result<PositiveId, E> {
-                u64::try_from(n)
-                    .map_err(|_| E::custom(Error::invalid("id", "not_digits")))
-                    .and_then(|n| self.visit_u64(n))
+                match u64::try_from(n) {
+                    Ok(n) => self.visit_u64(n),
+                    Err(_) => Err(self.0.record(Error::invalid("id", "not_digits"))),
+                }
             }
         }
-        d.deserialize_any(V)
+        let failure = Failure::default();
+        failure.finish(d.deserialize_any(V(&failure)), EXPECTED)
     }
 }
 

@@ -153,26 +153,19 @@ macro_rules! string_newtype {
             }
         }
 
+        /// Validates like `parse`. A failure names the rule
+        /// (`invalid input: username.invalid_char`) or, for a value that is
+        /// not a string, what was expected; never the input.
         #[cfg(feature = "serde")]
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(
                 d: D,
             ) -> std::result::Result<Self, D::Error> {
-                struct V;
-                impl serde::de::Visitor<'_> for V {
-                    type Value = $ty;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(concat!("a valid ", stringify!($ty)))
-                    }
-                    fn visit_str<E: serde::de::Error>(
-                        self,
-                        s: &str,
-                    ) -> std::result::Result<$ty, E> {
-                        // The error names the rule, never the value.
-                        $ty::parse(s).map_err(E::custom)
-                    }
-                }
-                d.deserialize_str(V)
+                crate::serde_safe::parse_str(
+                    d,
+                    concat!("a string holding a valid ", stringify!($ty)),
+                    $ty::parse,
+                )
             }
         }
 

@@ -207,14 +207,36 @@ impl<'a> IntoIterator for &'a Tags {
 }
 
 /// A JSON array of strings, validated and deduplicated like [`Tags::parse`].
+/// A failure names the rule (`tag.invalid_char`, `tags.too_many`) or what
+/// was expected; never the input.
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Tags {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
+        use crate::serde_safe::Failure;
+
+        const EXPECTED: &str = "an array of tag strings";
+
+        /// One element, its parse failure recorded for the whole array.
+        struct Element<'f>(&'f Failure);
+        impl<'de> serde::de::DeserializeSeed<'de> for Element<'_> {
+            type Value = Tag;
+            fn deserialize<D: serde::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> std::result::Result<Tag, D::Error> {
+                crate::serde_safe::parse_str(d, "a tag string", |s| {
+                    Tag::parse(s).inspect_err(|e| {
+                        let _placeholder: D::Error = self.0.record(e.clone());
+                    })
+                })
+            }
+        }
+
+        struct V<'f>(&'f Failure);
+        impl<'de> serde::de::Visitor<'de> for V<'_> {
             type Value = Tags;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an array of tags")
+                f.write_str(EXPECTED)
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
@@ -222,14 +244,15 @@ impl<'de> serde::Deserialize<'de> for Tags {
             ) -> std::result::Result<Tags, A::Error> {
                 let options = TagOptions::default();
                 let mut out = Tags::default();
-                while let Some(tag) = seq.next_element::<Tag>()? {
+                while let Some(tag) = seq.next_element_seed(Element(self.0))? {
                     out.push_unique(&tag.0, &options)
-                        .map_err(serde::de::Error::custom)?;
+                        .map_err(|e| self.0.record(e))?;
                 }
                 Ok(out)
             }
         }
-        d.deserialize_seq(V)
+        let failure = Failure::default();
+        failure.finish(d.deserialize_seq(V(&failure)), EXPECTED)
     }
 }
 

@@ -256,8 +256,7 @@ impl std::str::FromStr for UnicodeUsername {
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for UnicodeUsername {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'_, str> as serde::Deserialize>::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
+        crate::serde_safe::parse_str(d, "a string holding a valid UnicodeUsername", Self::parse)
     }
 }
 
