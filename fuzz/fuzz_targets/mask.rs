@@ -1,5 +1,6 @@
 //! `seckit::mask` on arbitrary text: never panics, never grows without bound,
-//! and never returns a password it was shown in a URL's userinfo.
+//! and never returns a password it was shown in a URL's userinfo, a
+//! connection string or a libpq DSN.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,8 +12,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let url = mask::url(input);
     // Growth comes only from "***" replacing a shorter (even empty) value:
-    // at most once per parameter and once for the userinfo.
-    let slots = input.matches('&').count() + 3;
+    // at most once per parameter or property (each has a separator or an
+    // `=`) and once for the userinfo.
+    let slots = input.matches(['&', ';', '=']).count() + 3;
     assert!(url.len() <= input.len() + 3 * slots, "{input:?} -> {url:?}");
     let _ = mask::token(input);
     let _ = mask::is_secret_key(input);
@@ -30,6 +32,16 @@ fuzz_target!(|data: &[u8]| {
         } else {
             format!("https://Zq{input}@git.example/repo")
         },
+        // Connection strings and libpq DSNs with the input quoted as the
+        // password (issue 13, item 2).
+        format!(
+            "Server=db;User Id=sa;Password={{Zq{}}};Encrypt=yes",
+            input.replace('}', "}}")
+        ),
+        format!(
+            "host=db user=app password='Zq{}' sslmode=require",
+            input.replace('\\', "\\\\").replace('\'', "\\'")
+        ),
     ] {
         let masked = mask::url(&dsn);
         assert!(!masked.contains("Zq"), "{dsn:?} -> {masked:?}");

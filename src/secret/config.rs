@@ -54,7 +54,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{Secret, SecretBytes, SecretString, mask};
+use super::{Secret, SecretString, mask};
 use crate::{Error, Result};
 
 /// The largest file a `NAME_FILE` may name, in bytes. Secrets are small; a
