@@ -184,7 +184,7 @@ pub struct EnvelopeGuideDoctests;
 #[cfg(all(doctest, feature = "password"))]
 #[doc = include_str!("../docs/passwords.md")]
 pub struct PasswordsGuideDoctests;
-pub use secret::{Secret, SecretBytes, SecretString, config, mask};
+pub use secret::{Secret, SecretBytes, SecretString, config, mask, strength};
 #[cfg(feature = "serde")]
 pub use secret::{SerializableSecret, serialize_exposed};
 /// The `zeroize` crate `Secret<T>` is built on, re-exported so your own

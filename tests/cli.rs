@@ -341,3 +341,24 @@ fn password_calibrate_reports_parameters() {
         "{v}"
     );
 }
+
+/// Issue 13, item 13: the hint's `seckit secret generate --bytes 64`, run
+/// for real, gives a secret that `JwtConfig` loads with
+/// `JWT_SECRET_ENCODING=base64url`, as the hint says.
+#[test]
+fn generated_secrets_load_with_the_encoding_the_hint_names() {
+    use seckit::config::Loader;
+    use seckit::jwt::JwtConfig;
+
+    for _ in 0..10 {
+        let r = run(&["secret", "generate", "--bytes", "64"], "");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let secret = r.stdout.trim_end_matches('\n');
+        let mut env = Loader::from_vars([
+            ("JWT_ALGORITHM", "HS512"),
+            ("JWT_SECRET", secret),
+            ("JWT_SECRET_ENCODING", "base64url"),
+        ]);
+        JwtConfig::from_loader(&mut env).unwrap();
+    }
+}

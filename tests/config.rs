@@ -373,3 +373,61 @@ fn setting_debug_masks_the_value_like_the_report() {
     // The value itself is still the caller's.
     assert_eq!(db.value(), "postgres://app:Hunter2Sentinel@db:5432/app");
 }
+
+/// Issue 13, item 14: the loader decodes secrets given as text in any
+/// encoding without the `jwt` feature (a password-only build decodes its
+/// pepper), with errors naming the setting and never the value; the
+/// strength rules live in the foundation too.
+#[test]
+fn secrets_load_as_bytes_in_any_encoding_without_jwt() {
+    use seckit::strength::{self, SecretEncoding};
+
+    let mut cfg = Loader::from_vars([
+        ("PEPPER_B64", "q0Vb8eXo1mZ2yL7rT4sN9kJ3hW6cF5aDgP0uQiRtYvE="),
+        ("PEPPER_HEX", "00ff10"),
+        ("PEPPER_BAD", "Sentinel7fQx%%"),
+    ]);
+    let b64 = cfg
+        .required_secret_bytes("PEPPER_B64", SecretEncoding::Base64)
+        .unwrap();
+    assert_eq!(b64.value().expose_secret().len(), 32);
+    assert_eq!(*b64.source(), Source::Env);
+    assert_eq!(
+        format!("{b64:?}"),
+        r#"Setting { name: "PEPPER_B64", value: Secret([REDACTED]), source: Env }"#
+    );
+    strength::check_hmac_key(b64.value().expose_secret(), 32).unwrap();
+    let hex = cfg
+        .required_secret_bytes("PEPPER_HEX", SecretEncoding::Hex)
+        .unwrap();
+    assert_eq!(hex.value().expose_secret().as_slice(), &[0x00, 0xff, 0x10]);
+    let e = cfg
+        .required_secret_bytes("PEPPER_BAD", SecretEncoding::Base64)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "configuration: PEPPER_BAD: is not valid base64"
+    );
+    let e = cfg
+        .required_secret_bytes("PEPPER_MISSING", SecretEncoding::Hex)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("configuration: PEPPER_MISSING: not set"),
+        "{e}"
+    );
+    assert!(
+        cfg.secret_bytes("PEPPER_MISSING", SecretEncoding::Hex)
+            .unwrap()
+            .is_none()
+    );
+    let report = cfg.report().to_string();
+    assert!(
+        report.starts_with("PEPPER_B64=*** (env), PEPPER_HEX=*** (env)"),
+        "{report}"
+    );
+    assert!(!report.contains("Sentinel7fQx"), "{report}");
+    // A weak key decoded this way is refused by the shared rules, by name.
+    let e = strength::check_hmac_key(hex.value().expose_secret(), 32).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Configuration);
+}

@@ -349,7 +349,11 @@ fn password_errors_never_echo_the_password_or_the_hash() {
             "an error echoed the stored hash: {e}"
         );
     }
-    let pepper = Pepper::new("k1", SecretBytes::from(SENTINEL.repeat(2).as_bytes())).unwrap();
+    let pepper = Pepper::new(
+        "k1",
+        SecretBytes::from(format!("{SENTINEL}-{}", SENTINEL.to_lowercase()).as_bytes()),
+    )
+    .unwrap();
     let peppered = PasswordHasher::builder()
         .pepper(pepper.clone())
         .build()

@@ -417,3 +417,79 @@ fn hasher_is_shareable_across_threads() {
         handle.join().unwrap().unwrap();
     }
 }
+
+/// Issue 13, item 12: with a pepper configured, a pepperless hash planted
+/// in the users table (Argon2 without `keyid`, or bcrypt) no longer logs
+/// its planter in, unless the migration opt-out is on; then it verifies
+/// and is re-hashed with the pepper.
+#[test]
+fn a_peppered_hasher_refuses_pepperless_hashes_unless_migrating() {
+    let pepper = Pepper::new("p1", seckit::random::secret_bytes(32).unwrap()).unwrap();
+    let known = pw("attacker knows this");
+    let planted_argon2 = PasswordHasher::new().hash(&known).unwrap();
+    let planted_bcrypt = bcrypt::hash("attacker knows this", 10).unwrap();
+
+    let strict = PasswordHasher::builder()
+        .pepper(pepper.clone())
+        .build()
+        .unwrap();
+    for planted in [&planted_argon2, &planted_bcrypt] {
+        for result in [
+            strict.verify(&known, planted),
+            strict.verify_and_upgrade(&known, planted).map(|_| ()),
+        ] {
+            let e = result.unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{planted}");
+            assert_eq!(
+                e.to_string(),
+                "unauthenticated: password: stored hash has no pepper and this hasher requires one"
+            );
+            assert_eq!(e.public_message(), "invalid credentials");
+        }
+        // Still reported as due for an upgrade.
+        assert!(strict.needs_rehash(planted).unwrap());
+    }
+    // Its own hashes (and a retired pepper's) still verify.
+    let own = strict.hash(&known).unwrap();
+    strict.verify(&known, &own).unwrap();
+
+    let migrating = PasswordHasher::builder()
+        .pepper(pepper)
+        .require_pepper(false)
+        .build()
+        .unwrap();
+    for planted in [&planted_argon2, &planted_bcrypt] {
+        let rehash = migrating
+            .verify_and_upgrade(&known, planted)
+            .unwrap()
+            .into_rehash()
+            .unwrap();
+        assert!(rehash.contains(",keyid=cDE$"), "{rehash}");
+        strict.verify(&known, &rehash).unwrap();
+    }
+    // Without a pepper the option changes nothing.
+    let plain = PasswordHasher::builder()
+        .require_pepper(true)
+        .build()
+        .unwrap();
+    plain.verify(&known, &planted_argon2).unwrap();
+}
+
+/// Issue 13, item 14: peppers pass the crate's one set of key rules.
+#[test]
+fn peppers_pass_the_crate_key_rules() {
+    for weak in [
+        vec![0u8; 32],
+        b"changeme-changeme-changeme-changeme".to_vec(),
+        b"0123456789abcdefghijklmnopqrstuvwxyz".to_vec(),
+        b"abcdefghabcdefghabcdefghabcdefgh".to_vec(),
+    ] {
+        let e = Pepper::new("p1", weak.as_slice().into()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Configuration);
+        assert!(
+            e.to_string()
+                .starts_with("configuration: password.pepper: "),
+            "{e}"
+        );
+    }
+}

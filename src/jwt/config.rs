@@ -5,14 +5,23 @@ use std::fmt;
 use std::time::Duration;
 
 use super::issue::checked_ttl;
-use super::secret_check::{self, SecretEncoding};
+use super::secret_check::SecretEncoding;
 use super::verify::{checked_leeway, checked_max_len};
 use super::{Algorithm, Issuer, SigningKey, Verifier, VerifyingKey};
 use super::{DEFAULT_MAX_TOKEN_LEN, DEFAULT_TTL_SECS};
 use crate::config::{Loader, Report};
 use crate::{Error, Result};
 
-const GENERATE_HINT: &str = "set JWT_SECRET (or JWT_SECRET_FILE) to a random secret, e.g. the output of `seckit secret generate --bytes 64` or `openssl rand -base64 64`, with JWT_SECRET_ENCODING=base64";
+/// How to fix a missing or weak `JWT_SECRET`: each generator with the
+/// encoding its output needs (tested by following it literally).
+fn generate_hint(alg: Algorithm) -> std::borrow::Cow<'static, str> {
+    crate::strength::generate_hint_for(
+        alg.min_secret_len()
+            .unwrap_or(crate::strength::MIN_HMAC_KEY_LEN),
+        "JWT_SECRET",
+        "JWT_SECRET_ENCODING",
+    )
+}
 
 /// JWT settings for one service: key, algorithm, issuer, audience, lifetime,
 /// leeway and size limit, validated when built.
@@ -126,16 +135,16 @@ impl JwtConfig {
             .map(crate::config::Setting::into_value);
 
         let (signing, verifying) = if alg.is_hmac() {
-            let secret = loader
-                .required_secret("JWT_SECRET")
-                .map_err(|e| e.with_hint(GENERATE_HINT))?;
             let encoding: SecretEncoding = loader
                 .value_or("JWT_SECRET_ENCODING", "raw")?
                 .value()
                 .parse()
                 .map_err(|e: Error| e.for_setting("JWT_SECRET_ENCODING"))?;
-            let bytes = secret_check::decode_named(secret.value(), encoding, "JWT_SECRET")?;
-            let key = SigningKey::hmac_named(alg, &bytes, "JWT_SECRET")?;
+            let bytes = loader
+                .required_secret_bytes("JWT_SECRET", encoding)
+                .map_err(|e| e.with_hint(generate_hint(alg)))?;
+            let key = SigningKey::hmac_named(alg, bytes.value(), "JWT_SECRET")
+                .map_err(|e| e.with_hint(generate_hint(alg)))?;
             let verifying = key.verifying_key();
             (Some(key), verifying)
         } else {

@@ -142,6 +142,14 @@ pub enum Scheme {
 ///
 /// Peppers apply to Argon2 only; bcrypt hashes have no key input.
 ///
+/// With a pepper configured, a stored hash that has no pepper (an Argon2
+/// hash without `keyid`, or a bcrypt hash) is refused by default: otherwise
+/// anyone who can write the users table plants a pepperless hash of a
+/// password they know, and the pepper protects nothing. While migrating
+/// older rows, [`PasswordHasherBuilder::require_pepper`]`(false)` accepts
+/// them and [`PasswordHasher::verify_and_upgrade`] re-hashes each with the
+/// pepper at its next login.
+///
 /// # Example
 ///
 /// ```
@@ -160,12 +168,18 @@ pub struct Pepper {
 }
 
 impl Pepper {
-    /// A pepper named `id` (1 to 8 ASCII letters or digits).
+    /// A pepper named `id` (1 to 8 ASCII letters or digits). The secret
+    /// must pass the crate's key rules
+    /// ([`strength::check_hmac_key`](crate::strength::check_hmac_key)) at
+    /// [`MIN_PEPPER_BYTES`]; load it with
+    /// [`Loader::required_secret_bytes`](crate::config::Loader::required_secret_bytes)
+    /// when it is stored as base64 or hex.
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Configuration`](crate::ErrorKind) for a bad id or a
-    /// secret shorter than [`MIN_PEPPER_BYTES`].
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) for a bad id, or a
+    /// secret shorter than [`MIN_PEPPER_BYTES`] or that is a placeholder or
+    /// a pattern.
     pub fn new(id: &str, secret: SecretBytes) -> Result<Self> {
         if id.is_empty() || id.len() > 8 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(Error::configuration(
@@ -173,12 +187,7 @@ impl Pepper {
                 "id must be 1 to 8 ASCII letters or digits",
             ));
         }
-        if secret.expose_secret().len() < MIN_PEPPER_BYTES {
-            return Err(
-                Error::configuration("password.pepper", "shorter than 32 bytes")
-                    .with_hint("generate one with seckit::random::secret_bytes(32)"),
-            );
-        }
+        crate::strength::check_named(secret.expose_secret(), MIN_PEPPER_BYTES, "password.pepper")?;
         Ok(Self {
             id: id.to_owned(),
             secret,
@@ -252,6 +261,7 @@ pub struct PasswordHasher {
     scheme: Scheme,
     pepper: Option<Pepper>,
     retired_peppers: Vec<Pepper>,
+    require_pepper: bool,
     max_password_bytes: usize,
     limits: VerifyLimits,
 }
@@ -270,6 +280,7 @@ impl PasswordHasher {
             scheme: Scheme::Argon2id(Argon2Params::OWASP),
             pepper: None,
             retired_peppers: Vec::new(),
+            require_pepper: true,
             max_password_bytes: DEFAULT_MAX_PASSWORD_BYTES,
             limits: VerifyLimits::default(),
         }
@@ -331,7 +342,9 @@ impl PasswordHasher {
     /// # Errors
     ///
     /// [`ErrorKind::Unauthenticated`](crate::ErrorKind) when the password
-    /// does not match; [`ErrorKind::InvalidInput`](crate::ErrorKind) when
+    /// does not match, or when this hasher has a pepper and the stored hash
+    /// has none (see [`PasswordHasherBuilder::require_pepper`]);
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind) when
     /// the password is over the cap or the stored hash is malformed,
     /// unsupported or over the [`VerifyLimits`];
     /// [`ErrorKind::Configuration`](crate::ErrorKind) when the hash names a
@@ -483,13 +496,27 @@ impl PasswordHasher {
         Ok(())
     }
 
+    /// Whether a stored hash without a pepper is refused: a pepper is
+    /// configured and [`PasswordHasherBuilder::require_pepper`] was not
+    /// turned off.
+    const fn refuses_unpeppered(&self) -> bool {
+        self.pepper.is_some() && self.require_pepper
+    }
+
     /// Verifies; `Ok(true)` when the stored hash should be upgraded.
     fn check(&self, password: &SecretString, stored: &str) -> Result<bool> {
         let bytes = password.expose_secret().as_bytes();
         self.check_len(bytes)?;
+        let unpeppered = || {
+            Error::unauthenticated(
+                "password",
+                "stored hash has no pepper and this hasher requires one",
+            )
+        };
         match stored::parse(stored, &self.limits)? {
             Stored::Argon2(a) => {
                 let secret = match &a.keyid {
+                    None if self.refuses_unpeppered() => return Err(unpeppered()),
                     None => None,
                     Some(id) => Some(self.find_pepper(id)?.secret.expose_secret().as_slice()),
                 };
@@ -502,6 +529,9 @@ impl PasswordHasher {
                 Ok(self.argon2_outdated(&a))
             }
             Stored::Bcrypt(b) => {
+                if self.refuses_unpeppered() {
+                    return Err(unpeppered());
+                }
                 if !engine::bcrypt_matches(bytes, stored)? {
                     return Err(Error::unauthenticated("password", "mismatch"));
                 }
@@ -602,6 +632,35 @@ impl PasswordHasherBuilder {
     /// A retired pepper: hashes naming it still verify, and are upgraded.
     pub fn retired_pepper(mut self, pepper: Pepper) -> Self {
         self.hasher.retired_peppers.push(pepper);
+        self
+    }
+
+    /// Whether a hasher with a pepper refuses stored hashes that have none
+    /// (Argon2 without `keyid`, bcrypt). On by default: a pepperless hash
+    /// planted in the users table would otherwise log its planter in.
+    ///
+    /// Turn it off only while migrating rows hashed before the pepper
+    /// existed; [`PasswordHasher::verify_and_upgrade`] re-hashes each with
+    /// the pepper at its next login. No effect without a pepper.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::password::{PasswordHasher, Pepper};
+    ///
+    /// let legacy = PasswordHasher::new().hash(&"sample password".into())?; // no pepper
+    /// let pepper = Pepper::new("p1", seckit::random::secret_bytes(32)?)?;
+    /// let strict = PasswordHasher::builder().pepper(pepper.clone()).build()?;
+    /// assert!(strict.verify(&"sample password".into(), &legacy).is_err());
+    ///
+    /// // During the migration only:
+    /// let migrating = PasswordHasher::builder().pepper(pepper).require_pepper(false).build()?;
+    /// let verified = migrating.verify_and_upgrade(&"sample password".into(), &legacy)?;
+    /// assert!(verified.rehash().is_some_and(|h| h.contains(",keyid=")));
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
+    pub fn require_pepper(mut self, required: bool) -> Self {
+        self.hasher.require_pepper = required;
         self
     }
 

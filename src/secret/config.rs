@@ -54,7 +54,8 @@ use std::path::{Path, PathBuf};
 
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{Secret, SecretString, mask};
+use super::strength::{self, SecretEncoding};
+use super::{Secret, SecretBytes, SecretString, mask};
 use crate::{Error, Result};
 
 /// The largest file a `NAME_FILE` may name, in bytes. Secrets are small; a
@@ -357,6 +358,77 @@ impl Loader {
     /// ```
     pub fn required_secret(&mut self, name: &str) -> Result<Setting<SecretString>> {
         self.secret(name)?.ok_or_else(|| not_set(name))
+    }
+
+    /// A secret setting given as text in `encoding` (a key or pepper stored
+    /// as base64 or hex), decoded to bytes, or `None` when neither
+    /// `NAME_FILE` nor `NAME` is set. The text and its decoding are wiped
+    /// when dropped; line-wrapped text (as `openssl rand -base64 64` writes
+    /// it) is accepted, see [`SecretEncoding`].
+    ///
+    /// Decoding is all this does: check a key's strength with
+    /// [`strength::check_hmac_key`](crate::strength::check_hmac_key).
+    ///
+    /// # Errors
+    ///
+    /// As [`Loader::secret`], and [`ErrorKind::Configuration`](crate::ErrorKind)
+    /// naming the setting when the text is not valid in `encoding`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::config::Loader;
+    /// use seckit::strength::SecretEncoding;
+    ///
+    /// let mut cfg = Loader::from_vars([("PASSWORD_PEPPER", "q0Vb8eXo1mZ2yL7rT4sN9kJ3hW6cF5aDgP0uQiRtYvE=")]);
+    /// let pepper = cfg.secret_bytes("PASSWORD_PEPPER", SecretEncoding::Base64)?.expect("set above");
+    /// assert_eq!(pepper.value().expose_secret().len(), 32);
+    /// assert_eq!(cfg.report().to_string(), "PASSWORD_PEPPER=*** (env)");
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
+    pub fn secret_bytes(
+        &mut self,
+        name: &str,
+        encoding: SecretEncoding,
+    ) -> Result<Option<Setting<SecretBytes>>> {
+        let Some(setting) = self.secret(name)? else {
+            return Ok(None);
+        };
+        let value = strength::decode_named(&setting.value, encoding, name)?;
+        Ok(Some(Setting {
+            name: setting.name.clone(),
+            value,
+            source: setting.source.clone(),
+        }))
+    }
+
+    /// [`Loader::secret_bytes`] for a secret that must be set.
+    ///
+    /// # Errors
+    ///
+    /// As [`Loader::secret_bytes`], and [`ErrorKind::Configuration`](crate::ErrorKind)
+    /// when the secret is not set.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::config::Loader;
+    /// use seckit::strength::{self, SecretEncoding};
+    ///
+    /// // `seckit secret generate` prints base64url.
+    /// let generated = seckit::random::secret(32)?;
+    /// let mut cfg = Loader::from_vars([("SESSION_KEY", generated.expose_secret().as_str())]);
+    /// let key = cfg.required_secret_bytes("SESSION_KEY", SecretEncoding::Base64Url)?;
+    /// strength::check_hmac_key(key.value().expose_secret(), 32)?;
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
+    pub fn required_secret_bytes(
+        &mut self,
+        name: &str,
+        encoding: SecretEncoding,
+    ) -> Result<Setting<SecretBytes>> {
+        self.secret_bytes(name, encoding)?
+            .ok_or_else(|| not_set(name))
     }
 
     /// Everything read so far, masked.

@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod mask;
+pub mod strength;
 
 use std::fmt;
 
