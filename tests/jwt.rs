@@ -153,8 +153,12 @@ fn every_pem_flavour_is_read_including_crlf() {
         let public = VerifyingKey::from_pem(alg, fixture(public)).unwrap();
         let token = Issuer::new(key).issue(&json!({})).unwrap();
         Verifier::new(public).verify::<Value>(&token).unwrap();
-        // A private key PEM also works as a verifying key (its public half).
-        VerifyingKey::from_pem(alg, fixture(private)).unwrap();
+        // A private key PEM is not a verifying key (issue 13, item 11).
+        let e = VerifyingKey::from_pem(alg, fixture(private)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "configuration: jwt.public_key: holds a private key, not a public key (give the public key (openssl pkey -pubout); to sign, load the private key with SigningKey::from_pem)"
+        );
     }
 }
 
@@ -993,4 +997,70 @@ fn the_weak_secret_hint_works_when_followed_literally() {
             JwtConfig::from_loader(&mut env).unwrap();
         }
     }
+}
+
+/// Issue 13, item 10: `b64` (RFC 7797) is refused with or without `crit`:
+/// without `crit` the token is malformed and libraries disagree about what
+/// it signs; with it, `crit` itself is refused.
+#[test]
+fn b64_header_is_refused_with_or_without_crit() {
+    let v = verifier(Algorithm::HS256);
+    let body = claims(json!({})).to_string();
+    for (header, want) in [
+        (r#"{"alg":"HS256","b64":false}"#, "b64 header"),
+        (r#"{"alg":"HS256","b64":true}"#, "b64 header"),
+        (r#"{"alg":"HS256","b64":"false"}"#, "b64 header"),
+        (r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#, "crit"),
+        (r#"{"alg":"HS256","b64":true,"crit":["b64"]}"#, "crit"),
+    ] {
+        // Each token's signature is valid over `header.payload` as encoded.
+        let r = refused(&v, &forge(header, &body));
+        assert!(r.contains(want), "{header}: {r}");
+    }
+    // The same body under a plain header verifies: only `b64` is refused.
+    v.verify::<Value>(&forge(r#"{"alg":"HS256"}"#, &body))
+        .unwrap();
+}
+
+/// Issue 13, item 11: a private key given where the public key belongs is
+/// refused, naming the variable that should hold it.
+#[test]
+fn a_private_key_in_jwt_public_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (alg, private) in [
+        ("RS256", "rsa2048-private.pem"),
+        ("ES256", "ec256-private.pem"),
+        ("EdDSA", "ed25519-private.pem"),
+    ] {
+        let pem = fixture(private);
+        let file = dir.path().join(private);
+        std::fs::write(&file, &pem).unwrap();
+        for vars in [
+            vec![("JWT_ALGORITHM", alg), ("JWT_PUBLIC_KEY", pem.as_str())],
+            vec![
+                ("JWT_ALGORITHM", alg),
+                ("JWT_PUBLIC_KEY_FILE", file.to_str().unwrap()),
+            ],
+        ] {
+            let err = config(&vars).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Configuration);
+            assert_eq!(
+                err.to_string(),
+                "configuration: JWT_PUBLIC_KEY: holds a private key, not a public key (the private key belongs in JWT_PRIVATE_KEY_FILE (a file of mode 0600); JWT_PUBLIC_KEY takes the public key only)",
+                "{alg}"
+            );
+        }
+    }
+    // The public key is still fine there, and its report entry is masked.
+    let cfg = config(&[
+        ("JWT_ALGORITHM", "EdDSA"),
+        ("JWT_PUBLIC_KEY", &fixture("ed25519-public.pem")),
+    ])
+    .unwrap();
+    assert!(
+        cfg.report()
+            .unwrap()
+            .to_string()
+            .contains("JWT_PUBLIC_KEY=*** (env)")
+    );
 }

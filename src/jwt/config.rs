@@ -153,7 +153,9 @@ impl JwtConfig {
                     .with_hint("unset it, or use JWT_PRIVATE_KEY_FILE / JWT_PUBLIC_KEY_FILE for this algorithm"));
             }
             let private = loader.secret("JWT_PRIVATE_KEY")?;
-            let public = loader.value("JWT_PUBLIC_KEY")?;
+            // Read into a wiped buffer: if it holds a private key by mistake,
+            // that key must not linger in an ordinary `String`.
+            let public = loader.sensitive_value("JWT_PUBLIC_KEY")?;
             let signing = private
                 .map(|pem| {
                     SigningKey::from_pem_named(
@@ -165,7 +167,18 @@ impl JwtConfig {
                 .transpose()?;
             let given_public = public
                 .map(|pem| {
-                    VerifyingKey::from_pem_named(alg, pem.value().as_bytes(), "JWT_PUBLIC_KEY")
+                    let pem = pem.value().expose_secret().as_bytes();
+                    let (label, _) = crate::pem_util::read(pem, "JWT_PUBLIC_KEY")?;
+                    if label.ends_with("PRIVATE KEY") {
+                        return Err(Error::configuration(
+                            "JWT_PUBLIC_KEY",
+                            "holds a private key, not a public key",
+                        )
+                        .with_hint(
+                            "the private key belongs in JWT_PRIVATE_KEY_FILE (a file of mode 0600); JWT_PUBLIC_KEY takes the public key only",
+                        ));
+                    }
+                    VerifyingKey::from_pem_named(alg, pem, "JWT_PUBLIC_KEY")
                 })
                 .transpose()?;
             match (signing, given_public) {

@@ -308,14 +308,19 @@ impl VerifyingKey {
     }
 
     /// A public key from PEM: SubjectPublicKeyInfo (`PUBLIC KEY`) for every
-    /// algorithm, PKCS#1 (`RSA PUBLIC KEY`) for RSA. A private key PEM is
-    /// accepted too (its public half is used), so one file can serve both.
+    /// algorithm, PKCS#1 (`RSA PUBLIC KEY`) for RSA.
+    ///
+    /// A private key PEM is refused: a private key does not belong in a
+    /// verifier's configuration (here it would sit in an unwiped buffer, and
+    /// config loaders do not warn about its file mode). Load it with
+    /// [`SigningKey::from_pem`] and take [`SigningKey::verifying_key`], or
+    /// give the public key.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind) when `alg` is HMAC,
-    /// the PEM is malformed or of another type, the key does not fit `alg`,
-    /// or an RSA modulus is under 2048 bits.
+    /// the PEM is malformed, a private key or of another type, the key does
+    /// not fit `alg`, or an RSA modulus is under 2048 bits.
     ///
     /// # Example
     ///
@@ -340,9 +345,12 @@ impl VerifyingKey {
         let (tag, der) = crate::pem_util::read(pem, setting)?;
         match tag.as_str() {
             "PUBLIC KEY" | "RSA PUBLIC KEY" => Self::from_public_der(alg, &der, setting),
-            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
-                Ok(SigningKey::from_pem_named(alg, pem, setting)?.verifying_key())
-            }
+            label if label.ends_with("PRIVATE KEY") => Err(bad(
+                "holds a private key, not a public key",
+            )
+            .with_hint(
+                "give the public key (openssl pkey -pubout); to sign, load the private key with SigningKey::from_pem",
+            )),
             _ => Err(bad("is not a public key")),
         }
     }

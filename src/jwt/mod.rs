@@ -14,7 +14,7 @@
 //!   algorithm other than the one the selected key was configured with (so
 //!   no `none`, no HS/RS confusion), a bad signature, a missing or passed
 //!   `exp`, a future `nbf` or `iat`, a wrong or unexpected `iss` or `aud`,
-//!   a `crit` header, a `typ` other than JWT, duplicate claim or header
+//!   a `crit` or `b64` header (RFC 7797 unencoded payloads), a `typ` other than JWT, duplicate claim or header
 //!   names, non-numeric dates, oversize tokens (8 KiB by default, checked
 //!   before any decoding), non-canonical base64, JWE and extra segments.
 //!

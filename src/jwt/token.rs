@@ -128,7 +128,8 @@ pub(crate) struct Header {
 }
 
 /// Decodes and checks the header: JSON object, unique names, `alg` a
-/// string and not `none`, no `crit`, no JWE `enc`, `typ` JWT if present.
+/// string and not `none`, no `crit`, no `b64`, no JWE `enc`, `typ` JWT if
+/// present.
 pub(crate) fn header(segment: &str) -> Result<Header> {
     let bytes = b64(segment, "malformed header: not canonical base64url")?;
     let mut map = object(&bytes).map_err(|e| match e {
@@ -140,6 +141,12 @@ pub(crate) fn header(segment: &str) -> Result<Header> {
     }
     if map.contains_key("crit") {
         return Err(refuse("crit header parameter not supported"));
+    }
+    // RFC 7797 §6: `b64` must be listed in `crit`, which is refused above;
+    // a `b64` without `crit` is malformed, and libraries disagree about
+    // what such a token signs (the encoded or the raw payload).
+    if map.contains_key("b64") {
+        return Err(refuse("b64 header parameter not supported (RFC 7797)"));
     }
     if let Some(typ) = map.get("typ") {
         let ok = typ.as_str().is_some_and(|t| {

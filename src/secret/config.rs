@@ -280,6 +280,30 @@ impl Loader {
         }))
     }
 
+    /// A plain setting read into a wiped buffer: recorded in the report as
+    /// [`value`](Loader::value) records it, but held as a secret, for values
+    /// that are public when right and secret when wrong (a public-key PEM
+    /// that may be a private key pasted by mistake).
+    #[cfg_attr(not(feature = "jwt"), allow(dead_code))]
+    pub(crate) fn sensitive_value(&mut self, name: &str) -> Result<Option<Setting<SecretString>>> {
+        let Some((value, source)) = self.lookup(name, false)? else {
+            self.report.record(name, None, None, false);
+            return Ok(None);
+        };
+        let value = SecretString::new(value);
+        self.report.record(
+            name,
+            Some(&source),
+            Some(mask::value(name, value.expose_secret())),
+            false,
+        );
+        Ok(Some(Setting {
+            name: name.to_owned(),
+            value,
+            source,
+        }))
+    }
+
     /// A plain setting, or `default` when it is not set.
     ///
     /// # Errors
