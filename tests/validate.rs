@@ -193,3 +193,113 @@ fn safe_join_existing_refuses_symlinks_out_of_root() {
     // Lexically the symlinks are fine: that is why the existing-path variant exists.
     safe_join(&root, "up/secret.txt").unwrap();
 }
+
+/// Every Unicode format character (general category Cf: 170 in Unicode
+/// 16), generated once from the same table the validators use.
+fn format_chars() -> Vec<char> {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    let all: Vec<char> = (0u32..=0x0010_FFFF)
+        .filter_map(char::from_u32)
+        .filter(|c| c.general_category() == GeneralCategory::Format)
+        .collect();
+    assert!(all.len() >= 160, "{}", all.len());
+    assert!(all.contains(&'\u{202E}') && all.contains(&'\u{200B}') && all.contains(&'\u{FEFF}'));
+    all
+}
+
+/// Issue 13, item 8: `invoice\u{202E}fdp.exe` displays as
+/// `invoiceexe.pdf`. File names and path components refuse every Cf
+/// character and `sanitize` strips them; every other name validator
+/// refuses them too (ASCII-only ones by their charset, key-value segments
+/// by rule). `Text` refuses the bidi controls only, by design (ZWJ joins
+/// emoji, ZWNJ is needed in Persian): checked here so the docs stay true.
+#[test]
+fn format_characters_are_refused_in_names() {
+    let rule = |r: seckit::Result<()>| r.unwrap_err().violation().unwrap().rule();
+    assert_eq!(
+        rule(Filename::parse("invoice\u{202E}fdp.exe").map(drop)),
+        "bidi_control"
+    );
+    assert_eq!(
+        Filename::sanitize("invoice\u{202E}fdp.exe").as_str(),
+        "invoicefdp.exe"
+    );
+    for c in format_chars() {
+        let name = format!("ab{c}cd.txt");
+        let r = rule(Filename::parse(&name).map(drop));
+        assert!(r == "bidi_control" || r == "format_char", "{c:?}: {r}");
+        let clean = Filename::sanitize(&name);
+        assert_eq!(clean.as_str(), "abcd.txt", "{c:?}");
+        assert!(Filename::parse(clean.as_str()).is_ok());
+        let r = rule(safe_join("/srv".as_ref(), &format!("a/{name}")).map(drop));
+        assert!(r == "bidi_control" || r == "format_char", "{c:?}: {r}");
+        let r = rule(KvKey::builder().segment(&format!("t{c}1")).map(drop));
+        assert!(r == "bidi_control" || r == "format_char", "{c:?}: {r}");
+        // ASCII-only charsets refuse them as any other non-ASCII character.
+        for (what, result) in [
+            ("Username", Username::parse(&format!("ab{c}cd")).map(drop)),
+            (
+                "UserId",
+                seckit::validate::UserId::parse(&format!("ab{c}cd")).map(drop),
+            ),
+            (
+                "Tag",
+                seckit::validate::Tag::parse(&format!("ab{c}cd")).map(drop),
+            ),
+            (
+                "SqlIdentifier",
+                SqlIdentifier::parse(&format!("ab{c}cd")).map(drop),
+            ),
+            (
+                "Email local",
+                Email::parse(&format!("ab{c}cd@example.org")).map(drop),
+            ),
+            (
+                "Email domain",
+                Email::parse(&format!("a@ex{c}ample.org")).map(drop),
+            ),
+            (
+                "UnicodeUsername",
+                UnicodeUsername::parse(&format!("ab{c}cd")).map(drop),
+            ),
+        ] {
+            assert!(result.is_err(), "{what} accepted {c:?}");
+        }
+        let text = Text::parse(&format!("ab{c}cd"));
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        assert_eq!(text.is_err(), bidi, "Text and {c:?}");
+    }
+}
+
+/// Issue 13, item 9: ASCII names that look alike share a uniqueness key,
+/// as Unicode ones do, and both types return the same key type.
+#[test]
+fn look_alike_ascii_usernames_share_a_unique_key() {
+    use seckit::validate::UniqueKey;
+
+    let key = |s: &str| -> UniqueKey { Username::parse(s).unwrap().unique_key() };
+    for (a, b) in [
+        ("paypaI", "paypal"),
+        ("rnike", "mike"),
+        ("b0b", "bob"),
+        ("1ogin", "login"),
+        ("Alice", "alice"),
+        ("ADMIN", "admin"),
+        ("adm1n", "admin"),
+        ("l0gin_Il1", "login_lll"),
+    ] {
+        assert_eq!(key(a), key(b), "{a} / {b}");
+    }
+    for (a, b) in [("alice", "bob"), ("mike", "mikes"), ("a-b", "a_b")] {
+        assert_ne!(key(a), key(b), "{a} / {b}");
+    }
+    // One key type and one folding for both username types.
+    let unicode: UniqueKey = UnicodeUsername::parse("paypal").unwrap().unique_key();
+    assert_eq!(unicode, key("paypaI"));
+    // Invisible joiners that PRECIS allows in context (Devanagari
+    // ka + virama + ZWJ + ssa) do not make a second name.
+    let with_zwj = UnicodeUsername::parse("\u{0915}\u{094D}\u{200D}\u{0937}").unwrap();
+    let plain = UnicodeUsername::parse("\u{0915}\u{094D}\u{0937}").unwrap();
+    assert_ne!(with_zwj.as_str(), plain.as_str());
+    assert_eq!(with_zwj.unique_key(), plain.unique_key());
+}

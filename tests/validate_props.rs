@@ -20,6 +20,9 @@ fn hostile() -> impl Strategy<Value = String> {
         "\\PC{0,80}",
         "[a-zA-Z0-9._%+@:/\\\\ -]{0,80}",
         "[.%2eEfF/\\\\:CONULPTcom1¹]{0,40}",
+        // Invisible format characters (issue 13, item 8): `\\PC` above
+        // excludes them, which is how file names came to accept them.
+        "[a-z0-9._\\p{Cf}]{0,40}",
         prop::collection::vec(any::<char>(), 0..40).prop_map(|v| v.into_iter().collect()),
     ]
 }
@@ -70,6 +73,19 @@ proptest! {
             prop_assert!(!input.split('/').any(|c| c == ".." || c == "."));
             prop_assert!(!input.contains('\\'));
         }
+    }
+
+    #[test]
+    fn names_never_hold_format_characters(input in hostile()) {
+        use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+        let has_cf = input.chars().any(|c| c.general_category() == GeneralCategory::Format);
+        if has_cf {
+            prop_assert!(Filename::parse(&input).is_err());
+            prop_assert!(safe_join(std::path::Path::new("/r"), &input).is_err());
+            prop_assert!(KvKey::builder().segment(&input).is_err());
+        }
+        let clean = Filename::sanitize(&input);
+        prop_assert!(!clean.chars().any(|c| c.general_category() == GeneralCategory::Format));
     }
 
     #[test]

@@ -5,8 +5,8 @@ use crate::{Error, Result};
 const FIELD: &str = "kv_key";
 
 /// A key for Redis or a similar store, built by [`KvKeyBuilder`] from
-/// segments that cannot contain the separator, whitespace, control
-/// characters, glob metacharacters (`* ? [ ] \`) or Redis Cluster hash-tag
+/// segments that cannot contain the separator, whitespace, control or
+/// invisible format characters, glob metacharacters (`* ? [ ] \`) or Redis Cluster hash-tag
 /// braces (`{ }`): user input placed in a segment can never address another
 /// tenant's keys, widen a `SCAN MATCH`/`KEYS` pattern, or pick a cluster
 /// slot.
@@ -98,7 +98,9 @@ impl KvKeyBuilder {
     ///
     /// `InvalidInput` with field `kv_key` and rule `empty_segment`,
     /// `separator_in_segment`, `whitespace`, `control_char`,
-    /// `glob_char` (`* ? [ ] \`), `hash_tag` (`{ }`) or `too_long` (limit).
+    /// `glob_char` (`* ? [ ] \`), `hash_tag` (`{ }`), `bidi_control` or
+    /// `format_char` (an invisible Unicode format character, which would
+    /// make two keys look the same) or `too_long` (limit).
     pub fn segment(mut self, segment: &str) -> Result<Self> {
         if segment.is_empty() {
             return Err(Error::invalid(FIELD, "empty_segment"));
@@ -118,6 +120,8 @@ impl KvKeyBuilder {
                 "glob_char"
             } else if matches!(c, '{' | '}') {
                 "hash_tag"
+            } else if let Some(rule) = super::format_char_rule(c) {
+                rule
             } else {
                 continue;
             };

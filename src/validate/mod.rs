@@ -65,7 +65,7 @@ pub use report::Report;
 pub use sql::{SqlDialect, SqlIdentifier, SqlOptions};
 pub use tags::{Tag, TagOptions, Tags};
 pub use text::{Text, TextOptions};
-pub use username::{UnicodeUsername, UserId, Username, UsernameOptions};
+pub use username::{UnicodeUsername, UniqueKey, UserId, Username, UsernameOptions};
 
 use crate::Result;
 
@@ -195,6 +195,23 @@ pub(crate) fn is_refused_control(c: char, allow_lines: bool) -> bool {
 /// Source, CVE-2021-42574): LRE RLE PDF LRO RLO, LRI RLI FSI PDI.
 pub(crate) const fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The rule an invisible formatting character breaks, if `c` is one: a
+/// bidi control (`bidi_control`, as in [`Text`]) or any other character of
+/// Unicode general category Cf (`format_char`: zero-width spaces and
+/// joiners, bidi marks, the soft hyphen, the BOM, tag characters). They
+/// change how a name displays without being seen (`invoice\u{202E}fdp.exe`
+/// shows as `invoiceexe.pdf`), so names refuse them all.
+pub(crate) fn format_char_rule(c: char) -> Option<&'static str> {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
+    if is_bidi_control(c) {
+        Some("bidi_control")
+    } else if c.general_category() == GeneralCategory::Format {
+        Some("format_char")
+    } else {
+        None
+    }
 }
 
 /// Windows reserved device names, in any case, as the whole name or before

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{is_windows_device_name, string_newtype};
+use super::{format_char_rule, is_windows_device_name, string_newtype};
 use crate::{Error, Result};
 
 /// The longest relative path [`safe_join`] accepts, in bytes.
@@ -15,7 +15,8 @@ const MAX_NAME: usize = 255;
 ///
 /// `untrusted` is `/`-separated. Refused: empty input; absolute paths;
 /// empty, `.` and `..` components; backslashes; NUL and control
-/// characters; any percent-encoding (`%2e%2e`, `%2f`, `%252e` — decode once,
+/// characters; bidi controls and other invisible format characters
+/// (Unicode category Cf); any percent-encoding (`%2e%2e`, `%2f`, `%252e` — decode once,
 /// in your framework, before calling this); `:` anywhere (Windows drives
 /// `C:`, alternate data streams `a:b`); components ending in a dot or a
 /// space (Windows strips them); Windows device names in any component
@@ -30,8 +31,8 @@ const MAX_NAME: usize = 255;
 ///
 /// `InvalidInput` with field `path` and rule `empty`, `too_long` (limit),
 /// `absolute`, `empty_component`, `dot_segment`, `backslash`,
-/// `control_char`, `percent_encoded`, `colon`, `trailing_dot_or_space` or
-/// `device_name`.
+/// `control_char`, `bidi_control`, `format_char`, `percent_encoded`,
+/// `colon`, `trailing_dot_or_space` or `device_name`.
 ///
 /// # Example
 ///
@@ -79,6 +80,9 @@ fn check_relative(untrusted: &str) -> Result<()> {
     }
     if untrusted.chars().any(char::is_control) {
         return Err(Error::invalid(FIELD, "control_char"));
+    }
+    if let Some(rule) = untrusted.chars().find_map(format_char_rule) {
+        return Err(Error::invalid(FIELD, rule));
     }
     for component in untrusted.split('/') {
         check_component(component, FIELD)?;
@@ -171,7 +175,9 @@ impl Default for FilenameOptions {
 }
 
 /// A single file name that is safe on Linux, macOS and Windows: no `/` or
-/// `\`, no NUL or control characters, none of `< > : " | ? *`, not `.` or
+/// `\`, no NUL or control characters, no bidi controls or other invisible
+/// format characters (Unicode category Cf: `invoice\u{202E}fdp.exe` would
+/// display as `invoiceexe.pdf`), none of `< > : " | ? *`, not `.` or
 /// `..`, no leading `.` (unless allowed), no trailing dot or space, not a
 /// Windows device name (`CON`, `nul.txt`, `COM1`, …), at most 255 bytes.
 ///
@@ -201,8 +207,9 @@ impl Filename {
     /// # Errors
     ///
     /// `InvalidInput` with field `filename` and rule `empty`, `too_long`
-    /// (limit), `invalid_char`, `dot_segment`, `leading_dot`,
-    /// `trailing_dot_or_space` or `device_name`.
+    /// (limit), `invalid_char`, `bidi_control`, `format_char`,
+    /// `dot_segment`, `leading_dot`, `trailing_dot_or_space` or
+    /// `device_name`.
     pub fn parse(input: &str) -> Result<Self> {
         Self::parse_with(input, &FilenameOptions::default())
     }
@@ -223,6 +230,9 @@ impl Filename {
         if input.chars().any(is_forbidden_in_name) {
             return Err(Error::invalid(FIELD, "invalid_char"));
         }
+        if let Some(rule) = input.chars().find_map(format_char_rule) {
+            return Err(Error::invalid(FIELD, rule));
+        }
         check_component(input, FIELD)?;
         if input.starts_with('.') && !options.allow_leading_dot {
             return Err(Error::invalid(FIELD, "leading_dot"));
@@ -231,7 +241,8 @@ impl Filename {
     }
 
     /// A safe name made from an arbitrary upload name (default options): the
-    /// part after the last `/` or `\`, forbidden characters replaced by `_`,
+    /// part after the last `/` or `\`, format characters (Cf, bidi controls
+    /// among them) removed, forbidden characters replaced by `_`,
     /// leading dots and trailing dots and spaces removed, a device name
     /// prefixed with `_`, cut to 255 bytes on a character boundary
     /// (keeping a short extension), and `file` if nothing is left. The
@@ -241,6 +252,7 @@ impl Filename {
         let base = input.rsplit(['/', '\\']).next().unwrap_or(input);
         let replaced: String = base
             .chars()
+            .filter(|&c| format_char_rule(c).is_none())
             .map(|c| if is_forbidden_in_name(c) { '_' } else { c })
             .collect();
         let mut name = replaced

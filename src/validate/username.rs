@@ -41,12 +41,16 @@ impl UsernameOptions {
 }
 
 /// A username of ASCII letters, digits, `_` and `-`, 1 to 64 bytes by
-/// default. Case is kept for display; [`unique_key`](Username::unique_key) is the
-/// lower-cased form to enforce uniqueness with.
+/// default. Case is kept for display; [`unique_key`](Username::unique_key)
+/// is the form to enforce uniqueness with: case-folded *and* confusable-
+/// folded, so `paypaI` (capital i) and `paypal`, `rnike` and `mike`, `b0b`
+/// and `bob`, `1ogin` and `login` get the same key.
 ///
-/// ASCII-only on purpose: no two different usernames can look alike or
-/// case-map onto each other (the Django CVE-2019-19844 class of account
-/// takeover). For names in other scripts use [`UnicodeUsername`].
+/// ASCII-only on purpose: no Unicode name can case-map onto an ASCII one
+/// (the Django CVE-2019-19844 class of account takeover). ASCII still has
+/// look-alikes (`l`/`I`/`1`, `O`/`0`, `rn`/`m`); the unique key folds them,
+/// so the second of two look-alike names cannot register. For names in
+/// other scripts use [`UnicodeUsername`].
 ///
 /// # Example
 ///
@@ -54,7 +58,8 @@ impl UsernameOptions {
 /// use seckit::validate::Username;
 ///
 /// let name = Username::parse("Grace_Hopper-1906")?;
-/// assert_eq!(name.unique_key(), "grace_hopper-1906");
+/// assert_eq!(name.as_str(), "Grace_Hopper-1906");
+/// assert_eq!(name.unique_key(), Username::parse("grace_hopper-l9O6")?.unique_key());
 /// let err = Username::parse("grace hopper").unwrap_err();
 /// assert_eq!(err.violation().unwrap().code(), "username.invalid_char");
 /// # Ok::<(), seckit::Error>(())
@@ -114,12 +119,13 @@ impl Username {
         Ok(Self(input.to_owned()))
     }
 
-    /// The lower-cased form: store it with a unique index, so `Alice` and
-    /// `alice` cannot both register. (Named like
-    /// [`UnicodeUsername::unique_key`], which plays the same role.)
+    /// The key to store under a unique index: the UTS #39 confusable
+    /// skeleton of the name, lower-cased, so `Alice` and `alice`, `paypaI`
+    /// and `paypal`, `rnike` and `mike` cannot both register. The same type
+    /// and the same folding as [`UnicodeUsername::unique_key`].
     #[must_use]
-    pub fn unique_key(&self) -> String {
-        self.0.to_ascii_lowercase()
+    pub fn unique_key(&self) -> UniqueKey {
+        UniqueKey::of(&self.0)
     }
 }
 
@@ -141,6 +147,102 @@ impl UserId {
 
 string_newtype!(Username);
 string_newtype!(UserId);
+
+/// The uniqueness key of a [`Username`] or [`UnicodeUsername`]: names that
+/// look alike get the same key. Store it under a unique index beside the
+/// name, and look accounts up by it.
+///
+/// Look-alike and case are folded together. The name, with invisible
+/// format characters (ZWJ, ZWNJ: Unicode category Cf) removed, goes through
+/// the UTS #39 confusable skeleton, is lower-cased, goes through the
+/// skeleton again and is lower-cased again, and `i` is folded onto `l`.
+/// Both passes are needed because case and look-alike do not commute
+/// (`I` looks like `l` but lower-cases to `i`; `m` looks like `rn` but `M`
+/// looks like nothing), and `i` joins `l` because `ADMIN` is both `admin`
+/// and `ADMlN`. The folding is deliberately coarse: a refused registration
+/// ("name taken") costs less than an impersonation.
+///
+/// It is not for display: `paypal`'s key is `paypal`, `b0b`'s is `bob`,
+/// `admin`'s is `adrnln`, and a Cyrillic `сосо` has the Latin `coco`'s.
+///
+/// # Example
+///
+/// ```
+/// use seckit::validate::{UnicodeUsername, Username};
+///
+/// let ascii = Username::parse("Coco")?;
+/// let cyrillic = UnicodeUsername::parse("\u{0441}\u{043E}\u{0441}\u{043E}")?; // "сосо"
+/// assert_eq!(ascii.unique_key(), cyrillic.unique_key());
+/// assert_eq!(ascii.unique_key().as_str(), "coco");
+/// # Ok::<(), seckit::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UniqueKey(String);
+
+impl UniqueKey {
+    fn of(name: &str) -> Self {
+        let visible: String = name
+            .chars()
+            .filter(|&c| super::format_char_rule(c).is_none())
+            .collect();
+        let once = unicode_security::skeleton(&visible)
+            .collect::<String>()
+            .to_lowercase();
+        let twice = unicode_security::skeleton(&once)
+            .collect::<String>()
+            .to_lowercase();
+        Self(twice.replace('i', "l"))
+    }
+
+    /// The key.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key, owned.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for UniqueKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for UniqueKey {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for UniqueKey {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for UniqueKey {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl From<UniqueKey> for String {
+    fn from(key: UniqueKey) -> Self {
+        key.0
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for UniqueKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
 
 /// A username in any script, prepared by the PRECIS `UsernameCaseMapped`
 /// profile (RFC 8265 §3.3: width mapping, case mapping to lower case, NFC,
@@ -171,7 +273,7 @@ string_newtype!(UserId);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct UnicodeUsername {
     name: String,
-    key: String,
+    key: UniqueKey,
 }
 
 impl UnicodeUsername {
@@ -219,9 +321,7 @@ impl UnicodeUsername {
         if !name.as_str().is_single_script() {
             return Err(Error::invalid(FIELD, "mixed_script"));
         }
-        let key = unicode_security::skeleton(&name)
-            .collect::<String>()
-            .to_lowercase();
+        let key = UniqueKey::of(&name);
         Ok(Self { name, key })
     }
 
@@ -231,12 +331,12 @@ impl UnicodeUsername {
         &self.name
     }
 
-    /// The UTS #39 confusable skeleton of the prepared name: equal for names
-    /// that look alike. Enforce uniqueness on this. (Named like
-    /// [`Username::unique_key`], which plays the same role.)
+    /// The UTS #39 confusable skeleton of the prepared name (ZWJ and ZWNJ
+    /// removed): equal for names that look alike. Enforce uniqueness on
+    /// this. The same type and folding as [`Username::unique_key`].
     #[must_use]
-    pub fn unique_key(&self) -> &str {
-        &self.key
+    pub fn unique_key(&self) -> UniqueKey {
+        self.key.clone()
     }
 }
 
