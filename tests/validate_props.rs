@@ -81,7 +81,7 @@ proptest! {
         let has_cf = input.chars().any(|c| c.general_category() == GeneralCategory::Format);
         if has_cf {
             prop_assert!(Filename::parse(&input).is_err());
-            prop_assert!(safe_join(std::path::Path::new("/r"), &input).is_err());
+            prop_assert!(safe_join(Path::new("/r"), &input).is_err());
             prop_assert!(KvKey::builder().segment(&input).is_err());
         }
         let clean = Filename::sanitize(&input);
