@@ -52,7 +52,8 @@ pub(crate) fn credential<'h>(header: &'h str, scheme: &str) -> Result<&'h str> {
 
 /// RFC 7235 §2.1: `token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
 fn is_token68(token: &[u8]) -> bool {
-    let body_len = token.len() - token.iter().rev().take_while(|&&b| b == b'=').count();
+    let padding = token.iter().rev().take_while(|&&b| b == b'=').count();
+    let body_len = token.len().saturating_sub(padding);
     let (body, _padding) = token.split_at(body_len);
     !body.is_empty()
         && body.iter().all(|&b| {

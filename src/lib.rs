@@ -132,6 +132,11 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Overflow in library code is a bug class, not a style point (a sealer once
+// underflowed `chunk_len - buf.len()` after a failed write): every `+ - *`
+// is checked, saturating, or allowed locally with the reason it cannot
+// overflow. Tests may count freely.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 mod error;
 #[cfg(any(feature = "jwt", feature = "validate"))]

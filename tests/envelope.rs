@@ -506,3 +506,136 @@ fn encrypted_keys_asking_for_hostile_kdf_work_are_refused_first() {
         assert!(err.to_string().contains("cannot be decrypted"), "{err}");
     }
 }
+
+// ------------------------------------------------------ review findings
+
+/// A writer that fails its `fail_at`-th write (counting from 1) with
+/// `kind`, and accepts every other.
+#[derive(Debug)]
+struct FailOnce {
+    out: Vec<u8>,
+    writes: usize,
+    fail_at: usize,
+    kind: std::io::ErrorKind,
+}
+
+impl Write for FailOnce {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.writes += 1;
+        if self.writes == self.fail_at {
+            return Err(std::io::Error::from(self.kind));
+        }
+        self.out.extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Issue 13, item 4: after a failed write (also `WouldBlock`) the sealer is
+/// poisoned: every later call fails, none panics (the next write used to
+/// underflow `chunk_len - buf.len()`), and no envelope comes out of it.
+#[test]
+fn a_sealer_is_poisoned_by_a_failed_write() {
+    for kind in [
+        std::io::ErrorKind::WouldBlock,
+        std::io::ErrorKind::BrokenPipe,
+        std::io::ErrorKind::Interrupted,
+    ] {
+        // Write 1 is the header; write 2 is the first chunk.
+        let out = FailOnce {
+            out: Vec::new(),
+            writes: 0,
+            fail_at: 2,
+            kind,
+        };
+        let mut sealer = Sealer::with_chunk_exp(&[K2048.public_key()], out, b"ad", 10).unwrap();
+        let chunk = vec![7u8; 1024];
+        sealer.write_all(&chunk).unwrap(); // buffered: a full chunk waits for more
+        let first = sealer.write_all(b"more");
+        if kind == std::io::ErrorKind::Interrupted {
+            // write_all retries Interrupted; the chunk went through.
+            first.unwrap();
+            let sealed = sealer.finish().unwrap().out;
+            let opened = envelope::open(&ring(&K2048), &sealed, b"ad").unwrap();
+            assert_eq!(opened.expose_secret().len(), 1028);
+            continue;
+        }
+        assert_eq!(first.unwrap_err().kind(), kind);
+        for _ in 0..3 {
+            // The writer works again, but the sealer must not resume.
+            assert!(sealer.write(&chunk).is_err(), "{kind:?}");
+            assert!(sealer.write(b"").is_err() || sealer.write(b"x").is_err());
+            assert!(sealer.flush().is_err(), "{kind:?}");
+        }
+        assert!(format!("{sealer:?}").contains("poisoned: true"));
+        let e = sealer.finish().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Internal, "{kind:?}");
+    }
+}
+
+/// Issue 13, item 5: an opener refuses chunks over its limit (1 MiB by
+/// default) before any RSA work, and a raised limit opens them.
+#[test]
+fn openers_limit_the_chunk_size_an_envelope_demands() {
+    use envelope::{DEFAULT_MAX_CHUNK_LEN, MAX_CHUNK_LEN, Opener};
+
+    let keyring = ring(&K2048);
+    for exp in [20u8, 21, 24] {
+        let mut s = Sealer::with_chunk_exp(&[K2048.public_key()], Vec::new(), b"", exp).unwrap();
+        s.write_all(b"x").unwrap();
+        let sealed = s.finish().unwrap();
+        let within = (1usize << exp) <= DEFAULT_MAX_CHUNK_LEN;
+        let results = [
+            envelope::open(&keyring, &sealed, b"").map(drop),
+            envelope::open_stream(&keyring, &sealed[..], Vec::new(), b"").map(drop),
+        ];
+        for r in results {
+            if within {
+                r.unwrap();
+            } else {
+                assert!(unauth(r).contains("chunk size over the opener's limit"));
+            }
+        }
+        // Refused before the RSA work: an empty keyring gives the same answer.
+        if !within {
+            let empty = Keyring::new();
+            assert!(unauth(envelope::open(&empty, &sealed, b"")).contains("chunk size"));
+        }
+        let opener = Opener::new(&keyring).max_chunk_len(MAX_CHUNK_LEN).unwrap();
+        assert!(opener.open(&sealed, b"").unwrap() == b"x".as_slice());
+        let mut out = Vec::new();
+        assert_eq!(opener.open_stream(&sealed[..], &mut out, b"").unwrap(), 1);
+    }
+    for bad in [0, 1000, 512, 3 << 20, 32 << 20, usize::MAX] {
+        let e = Opener::new(&keyring).max_chunk_len(bad).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Configuration, "{bad}");
+    }
+}
+
+/// Issue 13, item 6: a destination name long enough that
+/// `.<name>.<hex>.partial` would pass the 255-byte limit still opens (the
+/// temporary name is shortened), and a relative destination works.
+#[test]
+fn open_file_takes_names_up_to_the_file_name_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let keyring = ring(&K2048);
+    let sealed = envelope::seal(&[K2048.public_key()], b"long name", b"ad").unwrap();
+    let src = dir.path().join("in.sk");
+    std::fs::write(&src, &sealed).unwrap();
+    for name in ["a".repeat(255), "é".repeat(127), "b".repeat(230)] {
+        let dst = dir.path().join(&name);
+        assert_eq!(envelope::open_file(&keyring, &src, &dst, b"ad").unwrap(), 9);
+        assert_eq!(std::fs::read(&dst).unwrap(), b"long name");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&dst).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+    }
+    // Nothing but the outputs and the input is left behind.
+    let left = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(left, 4);
+}

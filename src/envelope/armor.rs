@@ -28,8 +28,13 @@ pub const MAX_ARMOR_LEN: usize = 16 * 1024 * 1024;
 #[must_use]
 pub fn to_armor(envelope: &[u8]) -> String {
     let body = STANDARD.encode(envelope);
-    let mut out =
-        String::with_capacity(body.len() + body.len() / LINE + BEGIN.len() + END.len() + 4);
+    // One line ending per line, plus the BEGIN and END lines: a hint for
+    // the allocation, so saturating is fine.
+    let mut out = String::with_capacity(
+        body.len()
+            .saturating_add(body.len() / LINE)
+            .saturating_add(const { BEGIN.len() + END.len() + 4 }),
+    );
     out.push_str(BEGIN);
     out.push('\n');
     for line in body.as_bytes().chunks(LINE) {
@@ -67,7 +72,10 @@ pub fn from_armor(text: &str) -> Result<Vec<u8>> {
     if text.len() > MAX_ARMOR_LEN {
         return Err(Error::invalid_limit(FIELD, "too_long", MAX_ARMOR_LEN));
     }
-    let eol = if text.get(BEGIN.len()..BEGIN.len() + 2) == Some("\r\n") {
+    let eol = if text
+        .get(BEGIN.len()..)
+        .is_some_and(|t| t.starts_with("\r\n"))
+    {
         "\r\n"
     } else {
         "\n"
@@ -93,7 +101,7 @@ pub fn from_armor(text: &str) -> Result<Vec<u8>> {
     let lines: Vec<&str> = body.split(eol).collect();
     let mut joined = String::with_capacity(body.len());
     for (i, line) in lines.iter().enumerate() {
-        let is_last = i + 1 == lines.len();
+        let is_last = i.saturating_add(1) == lines.len();
         if line.is_empty() || line.len() > LINE || (!is_last && line.len() != LINE) {
             return Err(Error::invalid(FIELD, "line_length"));
         }

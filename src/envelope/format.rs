@@ -76,8 +76,16 @@ pub(crate) struct Header {
 
 impl Header {
     pub(crate) fn chunk_len(&self) -> usize {
-        1usize << self.chunk_exp
+        chunk_len(self.chunk_exp)
     }
+}
+
+/// `2^chunk_exp`; `chunk_exp` is checked to be at most
+/// [`MAX_CHUNK_EXP`] wherever it comes from, and saturates past that.
+pub(crate) fn chunk_len(chunk_exp: u8) -> usize {
+    1usize
+        .checked_shl(u32::from(chunk_exp))
+        .unwrap_or(usize::MAX)
 }
 
 /// Encodes a header for `recipients`, wrapping `data_key` to each.
@@ -89,7 +97,9 @@ pub(crate) fn encode(
     ad: &[u8],
 ) -> Result<Vec<u8>> {
     let count = u8::try_from(recipients.len()).map_err(|_| Error::internal("recipient count"))?;
-    let mut out = Vec::with_capacity(FIXED_LEN + recipients.len() * (32 + 2 + 512) + 32);
+    // At most MAX_RECIPIENTS entries of at most 32 + 2 + 1024 bytes: a hint.
+    let entries = recipients.len().saturating_mul(32 + 2 + 512);
+    let mut out = Vec::with_capacity(entries.saturating_add(FIXED_LEN + 32));
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&[VERSION, SUITE, chunk_exp]);
     out.extend_from_slice(commitment);

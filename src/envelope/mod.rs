@@ -37,6 +37,7 @@
 //! ```
 
 mod armor;
+mod file;
 mod format;
 mod keys;
 mod stream;
@@ -46,7 +47,7 @@ use std::path::Path;
 pub use armor::{MAX_ARMOR_LEN, from_armor, to_armor};
 pub use format::MAX_RECIPIENTS;
 pub use keys::{DEFAULT_BITS, KeyId, Keyring, MAX_BITS, MIN_IMPORT_BITS, PrivateKey, PublicKey};
-pub use stream::{Sealer, open_stream};
+pub use stream::{DEFAULT_MAX_CHUNK_LEN, MAX_CHUNK_LEN, Opener, Sealer, open_stream};
 
 use crate::{Error, Result, SecretBytes};
 
@@ -72,12 +73,14 @@ use crate::{Error, Result, SecretBytes};
 /// # Ok::<(), seckit::Error>(())
 /// ```
 pub fn seal(recipients: &[&PublicKey], plaintext: &[u8], ad: &[u8]) -> Result<Vec<u8>> {
-    Sealer::new(recipients, Vec::with_capacity(plaintext.len() + 1024), ad)?.seal_slice(plaintext)
+    let room = plaintext.len().saturating_add(1024); // a capacity hint
+    Sealer::new(recipients, Vec::with_capacity(room), ad)?.seal_slice(plaintext)
 }
 
 /// Opens an envelope with any key of `keyring` (a [`PrivateKey`] converts
 /// into a one-key keyring). Nothing is returned unless the whole envelope
-/// authenticates: no partial plaintext.
+/// authenticates: no partial plaintext. Envelopes with chunks over 1 MiB
+/// are refused; an [`Opener`] sets other limits.
 ///
 /// # Errors
 ///
@@ -100,8 +103,7 @@ pub fn seal(recipients: &[&PublicKey], plaintext: &[u8], ad: &[u8]) -> Result<Ve
 /// # Ok::<(), seckit::Error>(())
 /// ```
 pub fn open(keyring: &Keyring, envelope: &[u8], ad: &[u8]) -> Result<SecretBytes> {
-    let mut out = stream::open_slice(keyring, ad, envelope)?;
-    Ok(SecretBytes::new(std::mem::take(&mut *out)))
+    Opener::new(keyring).open(envelope, ad)
 }
 
 /// Moves an envelope to new `recipients` (key rotation) without touching
@@ -170,12 +172,20 @@ pub fn seal_stream<R: std::io::Read, W: std::io::Write>(
 
 /// Opens the envelope at `src` into `dst` so that `dst` exists only if the
 /// whole envelope authenticated: the plaintext goes to a new file beside
-/// `dst` (mode 0600 on Unix), is synced, and is renamed onto `dst` on
-/// success; on failure it is deleted. Returns the plaintext length.
+/// `dst` (created with mode 0600 on Unix, so only the owner can read it
+/// while it is written), is synced, and is renamed onto `dst` on success,
+/// after which the directory is synced too, so the rename survives a crash;
+/// on failure the temporary file is deleted. Returns the plaintext length.
+///
+/// The temporary file is `.<name>.<16 hex digits>.partial`, with `<name>`
+/// shortened as needed to keep within the 255-byte file-name limit, so
+/// any `dst` whose own name fits works. `dst` itself ends with the mode the
+/// rename gives it: 0600 (an existing `dst` is replaced, not rewritten).
 ///
 /// # Errors
 ///
-/// As [`open_stream`]; `Internal` when the files cannot be created or renamed.
+/// As [`open_stream`]; `Internal` when the files cannot be created,
+/// synced or renamed.
 ///
 /// # Example
 ///
@@ -199,39 +209,5 @@ pub fn seal_stream<R: std::io::Read, W: std::io::Write>(
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn open_file(keyring: &Keyring, src: &Path, dst: &Path, ad: &[u8]) -> Result<u64> {
-    let io = |_| Error::internal("envelope file i/o failed");
-    let input = std::fs::File::open(src).map_err(io)?;
-    let tmp = partial_path(dst)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&tmp).map_err(io)?;
-    let result = (|| {
-        let mut writer = std::io::BufWriter::new(file);
-        let n = open_stream(keyring, std::io::BufReader::new(input), &mut writer, ad)?;
-        let file = writer
-            .into_inner()
-            .map_err(|_| Error::internal("envelope file i/o failed"))?;
-        file.sync_all().map_err(io)?;
-        std::fs::rename(&tmp, dst).map_err(io)?;
-        Ok(n)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn partial_path(dst: &Path) -> Result<std::path::PathBuf> {
-    let mut suffix = [0u8; 8];
-    crate::random::fill(&mut suffix)?;
-    let mut hex = [0u8; 16];
-    let suffix =
-        base16ct::lower::encode_str(&suffix, &mut hex).map_err(|_| Error::internal("hex"))?;
-    let name = dst
-        .file_name()
-        .ok_or_else(|| Error::invalid("dst", "no_file_name"))?
-        .to_string_lossy();
-    Ok(dst.with_file_name(format!(".{name}.{suffix}.partial")))
+    Opener::new(keyring).open_file(src, dst, ad)
 }

@@ -36,6 +36,12 @@ fn io_err(e: &io::Error) -> Error {
 /// [`finish`](Sealer::finish) (without it the envelope is incomplete and
 /// will not open). Memory: one chunk (64 KiB) plus its tag.
 ///
+/// After any error from the underlying writer (including
+/// [`WouldBlock`](io::ErrorKind::WouldBlock): part of a chunk may have been
+/// written) the sealer is **poisoned**: every later `write`, `flush` and
+/// `finish` fails, nothing more is buffered, and the envelope written so
+/// far must be discarded. Give it a blocking writer.
+///
 /// # Example
 ///
 /// ```
@@ -56,12 +62,20 @@ pub struct Sealer<W: Write> {
     buf: Zeroizing<Vec<u8>>,
     chunk_len: usize,
     counter: u64,
+    /// Set by the first failure; from then on everything fails.
+    poisoned: bool,
+}
+
+/// What a poisoned [`Sealer`] answers.
+fn poisoned() -> io::Error {
+    io::Error::other("seckit: the sealer failed earlier; the envelope is incomplete")
 }
 
 impl<W: Write> std::fmt::Debug for Sealer<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sealer")
             .field("chunks_written", &self.counter)
+            .field("poisoned", &self.poisoned)
             .finish_non_exhaustive()
     }
 }
@@ -79,8 +93,10 @@ impl<W: Write> Sealer<W> {
     }
 
     /// [`Sealer::new`] with chunks of `2^chunk_exp` bytes, `chunk_exp` from
-    /// 10 (1 KiB) to 24 (16 MiB); the default is 16 (64 KiB). Openers need
-    /// two chunks of memory, so keep it small unless you measured a gain.
+    /// 10 (1 KiB) to 24 (16 MiB); the default is 16 (64 KiB). An opener
+    /// holds one chunk in memory, and refuses chunks over 1 MiB unless told
+    /// otherwise ([`Opener::max_chunk_len`]), so keep it small unless you
+    /// measured a gain.
     ///
     /// # Errors
     ///
@@ -105,18 +121,40 @@ impl<W: Write> Sealer<W> {
 
     /// A sealer continuing after a header already written.
     fn resume(out: W, keys: &Schedule, header: &[u8], ad: &[u8], chunk_exp: u8) -> Self {
-        let chunk_len = 1usize << chunk_exp;
+        let chunk_len = format::chunk_len(chunk_exp);
         Self {
             out,
             cipher: Aes256Gcm::new((&*keys.payload_key).into()),
             aad: format::payload_aad(header, ad),
-            buf: Zeroizing::new(Vec::with_capacity(chunk_len + TAG_LEN)),
+            buf: Zeroizing::new(Vec::with_capacity(chunk_len.saturating_add(TAG_LEN))),
             chunk_len,
             counter: 0,
+            poisoned: false,
         }
     }
 
+    /// Seals the buffered chunk and writes it; poisons the sealer on any
+    /// failure, so a half-written chunk is never followed by more.
     fn emit(&mut self, last: bool) -> io::Result<()> {
+        if self.poisoned {
+            return Err(poisoned());
+        }
+        let result = self.emit_inner(last);
+        if result.is_err() {
+            self.poison();
+        }
+        result
+    }
+
+    fn poison(&mut self) {
+        self.poisoned = true;
+        // It may hold plaintext (a failed encryption) or a chunk that will
+        // never be written: wipe it, and keep nothing.
+        self.buf.zeroize();
+        self.buf.clear();
+    }
+
+    fn emit_inner(&mut self, last: bool) -> io::Result<()> {
         let tag = self
             .cipher
             .encrypt_inout_detached(
@@ -159,23 +197,33 @@ impl<W: Write> Sealer<W> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn finish(mut self) -> Result<W> {
+        if self.poisoned {
+            return Err(Error::internal(
+                "the sealer failed earlier; the envelope is incomplete",
+            ));
+        }
         self.emit(true).map_err(|e| io_err(&e))?;
-        self.out.flush().map_err(|e| io_err(&e))?;
+        self.flush().map_err(|e| io_err(&e))?;
         Ok(self.out)
     }
 }
 
 impl<W: Write> Write for Sealer<W> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.poisoned {
+            return Err(poisoned());
+        }
         let mut rest = data;
         while !rest.is_empty() {
             // A full chunk is sealed only once more data arrives: the last
             // chunk must carry the last flag, and only finish() knows it.
-            if self.buf.len() == self.chunk_len {
+            if self.buf.len() >= self.chunk_len {
                 self.emit(false)?;
             }
-            let take = (self.chunk_len - self.buf.len()).min(rest.len());
-            let (now, later) = rest.split_at(take);
+            // `buf` holds at most `chunk_len` plaintext bytes here: emit
+            // cleared it, or poisoned the sealer and returned.
+            let room = self.chunk_len.saturating_sub(self.buf.len());
+            let (now, later) = rest.split_at(room.min(rest.len()));
             self.buf.extend_from_slice(now);
             rest = later;
         }
@@ -183,7 +231,170 @@ impl<W: Write> Write for Sealer<W> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+        if self.poisoned {
+            return Err(poisoned());
+        }
+        let result = self.out.flush();
+        if result.is_err() {
+            self.poison();
+        }
+        result
+    }
+}
+
+/// The default largest chunk an [`Opener`] accepts: 1 MiB. Sixteen times
+/// the default chunk size; the format allows up to 16 MiB
+/// ([`MAX_CHUNK_LEN`]), which a sealer must ask for explicitly.
+pub const DEFAULT_MAX_CHUNK_LEN: usize = 1 << 20;
+
+/// The largest chunk the format allows: 16 MiB (`chunk_exp` 24).
+pub const MAX_CHUNK_LEN: usize = 1 << format::MAX_CHUNK_EXP;
+
+/// Opens envelopes with a [`Keyring`], within limits on what an envelope
+/// may demand. The free functions [`open`](super::open),
+/// [`open_stream`] and [`open_file`](super::open_file) are an `Opener`
+/// with the default limits.
+///
+/// The chunk size is chosen by whoever sealed the envelope, which is
+/// anyone holding the public key. An opener refuses an envelope whose
+/// chunks are larger than [`max_chunk_len`](Opener::max_chunk_len)
+/// (default [`DEFAULT_MAX_CHUNK_LEN`], 1 MiB) before any RSA work or
+/// allocation, and sizes its buffer to the data actually read: opening a
+/// 1-byte envelope costs a few hundred bytes whatever its chunk size.
+///
+/// # Example
+///
+/// ```
+/// use seckit::envelope::{Opener, Keyring, PrivateKey, Sealer};
+/// use std::io::Write as _;
+///
+/// let pem = seckit::SecretString::from(include_str!("../../tests/fixtures/envelope/rsa3072-private.pem"));
+/// let key = PrivateKey::from_pem(&pem, None)?;
+/// // A bulk job sealing with 4 MiB chunks ...
+/// let mut sealer = Sealer::with_chunk_exp(&[key.public_key()], Vec::new(), b"bulk", 22)?;
+/// sealer.write_all(b"rows")?;
+/// let sealed = sealer.finish()?;
+/// let keyring = Keyring::from(key);
+/// // ... is refused by default, and opens where it was expected.
+/// assert!(Opener::new(&keyring).open(&sealed, b"bulk").is_err());
+/// let opener = Opener::new(&keyring).max_chunk_len(4 << 20)?;
+/// assert!(opener.open(&sealed, b"bulk")? == b"rows".as_slice());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Opener<'k> {
+    keyring: &'k Keyring,
+    max_chunk_len: usize,
+}
+
+impl<'k> Opener<'k> {
+    /// An opener for `keyring` with the default limits.
+    #[must_use]
+    pub const fn new(keyring: &'k Keyring) -> Self {
+        Self {
+            keyring,
+            max_chunk_len: DEFAULT_MAX_CHUNK_LEN,
+        }
+    }
+
+    /// Accepts chunks up to `max_chunk_len` bytes: a power of two from
+    /// 1 KiB to [`MAX_CHUNK_LEN`] (16 MiB).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) for any other value.
+    pub fn max_chunk_len(mut self, max_chunk_len: usize) -> Result<Self> {
+        let min = format::chunk_len(format::MIN_CHUNK_EXP);
+        if !max_chunk_len.is_power_of_two() || !(min..=MAX_CHUNK_LEN).contains(&max_chunk_len) {
+            return Err(Error::configuration(
+                "envelope.max_chunk_len",
+                "must be a power of two from 1 KiB to 16 MiB",
+            ));
+        }
+        self.max_chunk_len = max_chunk_len;
+        Ok(self)
+    }
+
+    /// The header of `input`, refused when its chunks are over the limit.
+    fn header<R: Read>(&self, input: &mut R) -> Result<Header> {
+        let header = format::read_header(input)?;
+        if header.chunk_len() > self.max_chunk_len {
+            return Err(refuse("chunk size over the opener's limit"));
+        }
+        Ok(header)
+    }
+
+    /// [`open`](super::open) within these limits.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](super::open), and `Unauthenticated` for chunks over the
+    /// limit.
+    pub fn open(&self, envelope: &[u8], ad: &[u8]) -> Result<crate::SecretBytes> {
+        let mut out = self.open_slice(envelope, ad)?;
+        Ok(crate::SecretBytes::new(std::mem::take(&mut *out)))
+    }
+
+    /// [`open_stream`] within these limits.
+    ///
+    /// # Errors
+    ///
+    /// As [`open_stream`], and `Unauthenticated` for chunks over the limit.
+    pub fn open_stream<R: Read, W: Write>(
+        &self,
+        mut input: R,
+        mut output: W,
+        ad: &[u8],
+    ) -> Result<u64> {
+        let header = self.header(&mut input)?;
+        let (keys, _) = format::unlock(&header, self.keyring, ad)?;
+        let n = decrypt_payload(&header, &keys, ad, &mut input, &mut output)?;
+        output.flush().map_err(|e| io_err(&e))?;
+        Ok(n)
+    }
+
+    /// [`open_file`](super::open_file) within these limits.
+    ///
+    /// # Errors
+    ///
+    /// As [`open_file`](super::open_file), and `Unauthenticated` for chunks
+    /// over the limit.
+    pub fn open_file(
+        &self,
+        src: &std::path::Path,
+        dst: &std::path::Path,
+        ad: &[u8],
+    ) -> Result<u64> {
+        super::file::open_file(self, src, dst, ad)
+    }
+
+    /// One-shot opening of a whole envelope held in memory: the payload is
+    /// copied once into the result and decrypted in place there. Same rules
+    /// as [`open_stream`]; on failure the partial result is wiped.
+    fn open_slice(&self, envelope: &[u8], ad: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let mut input = envelope;
+        let header = self.header(&mut input)?;
+        let (keys, _) = format::unlock(&header, self.keyring, ad)?;
+        let cipher = Aes256Gcm::new((&*keys.payload_key).into());
+        let aad = format::payload_aad(&header.bytes, ad);
+        let full = header.chunk_len().saturating_add(TAG_LEN);
+        if input.is_empty() {
+            return Err(refuse("truncated: no payload"));
+        }
+        let mut out = Zeroizing::new(Vec::with_capacity(input.len()));
+        let count = input.len().div_ceil(full);
+        for (i, chunk) in input.chunks(full).enumerate() {
+            let start = out.len();
+            out.extend_from_slice(chunk);
+            let counter = u64::try_from(i).unwrap_or(u64::MAX);
+            let in_place = out
+                .get_mut(start..)
+                .ok_or_else(|| refuse("malformed payload"))?;
+            let last = i.saturating_add(1) == count;
+            let body_len = open_chunk(&cipher, &aad, counter, last, in_place)?;
+            out.truncate(start.saturating_add(body_len));
+        }
+        Ok(out)
     }
 }
 
@@ -195,13 +406,19 @@ impl<W: Write> Write for Sealer<W> {
 /// may be *incomplete* (a truncated or tampered stream fails at the chunk
 /// where it goes wrong). Treat `output` as garbage unless this returns `Ok`:
 /// write to a temporary place and publish only on success, as
-/// [`open_file`](super::open_file) does. Memory: two chunks (128 KiB) plus
-/// the header.
+/// [`open_file`](super::open_file) does.
+///
+/// Memory: one chunk plus its tag and one byte of look-ahead, grown as the
+/// data arrives (so never more than the payload read), plus the header
+/// (at most 16 recipients of 1 KiB). With the default 64 KiB chunks, about
+/// 64 KiB; envelopes with chunks over 1 MiB are refused
+/// ([`Opener::max_chunk_len`] raises that).
 ///
 /// # Errors
 ///
 /// `Unauthenticated` (context `envelope`) for anything wrong with the
-/// envelope, its keys or `ad`; `Internal` for I/O errors.
+/// envelope, its keys or `ad`, and for chunks over 1 MiB; `Internal` for
+/// I/O errors.
 ///
 /// # Example
 ///
@@ -218,15 +435,11 @@ impl<W: Write> Write for Sealer<W> {
 /// ```
 pub fn open_stream<R: Read, W: Write>(
     keyring: &Keyring,
-    mut input: R,
-    mut output: W,
+    input: R,
+    output: W,
     ad: &[u8],
 ) -> Result<u64> {
-    let header = format::read_header(&mut input)?;
-    let (keys, _) = format::unlock(&header, keyring, ad)?;
-    let n = decrypt_payload(&header, &keys, ad, &mut input, &mut output)?;
-    output.flush().map_err(|e| io_err(&e))?;
-    Ok(n)
+    Opener::new(keyring).open_stream(input, output, ad)
 }
 
 /// Checks and decrypts one chunk (ciphertext then tag) in place; returns
@@ -266,35 +479,72 @@ fn decrypt_payload<R: Read, W: Write>(
 ) -> Result<u64> {
     let cipher = Aes256Gcm::new((&*keys.payload_key).into());
     let aad = format::payload_aad(&header.bytes, ad);
-    let full = header.chunk_len() + TAG_LEN;
+    let full = header.chunk_len().saturating_add(TAG_LEN);
     // One chunk plus one byte of look-ahead tells whether it is the last.
-    let mut buf = Zeroizing::new(vec![0u8; full + 1]);
-    let mut have = fill(input, buf.as_mut_slice())?;
+    // The buffer grows only as data arrives, so a short envelope with huge
+    // chunks costs what it holds, not what its header names.
+    let mut buf = Zeroizing::new(Vec::new());
+    fill_to(input, &mut buf, full.saturating_add(1))?;
     let mut counter = 0u64;
     let mut total = 0u64;
     loop {
+        let have = buf.len();
         let last = have <= full;
         let len = have.min(full);
-        let (chunk, rest) = buf.split_at_mut(len);
+        let chunk = buf
+            .get_mut(..len)
+            .ok_or_else(|| refuse("malformed payload"))?;
         let body_len = open_chunk(&cipher, &aad, counter, last, chunk)?;
         let body = chunk.get_mut(..body_len).unwrap_or_default();
         output.write_all(body).map_err(|e| io_err(&e))?;
         body.zeroize();
-        total = total.saturating_add(u64::try_from(body.len()).unwrap_or(u64::MAX));
+        total = total.saturating_add(u64::try_from(body_len).unwrap_or(u64::MAX));
         if last {
             return Ok(total);
         }
-        // Move the look-ahead byte to the front and read the next chunk.
-        let carry = rest.first().copied().unwrap_or(0);
-        let (first, tail) = buf.split_at_mut(1);
-        if let Some(b) = first.first_mut() {
-            *b = carry;
-        }
-        have = 1 + fill(input, tail)?;
+        // Keep the look-ahead byte (ciphertext), read the next chunk after it.
+        buf.drain(..len);
+        fill_to(input, &mut buf, full.saturating_add(1))?;
         counter = counter
             .checked_add(1)
             .ok_or_else(|| refuse("malformed payload: too many chunks"))?;
     }
+}
+
+/// The smallest read buffer step: below this, growing costs more than it
+/// saves.
+const MIN_READ_STEP: usize = 8 * 1024;
+
+/// Reads into `buf` until it holds `target` bytes or the input ends. The
+/// capacity grows by doubling, capped at `target`, so it is never more than
+/// about twice the data read (and never more than `target`). Only
+/// ciphertext is in `buf` while it grows, so a reallocation leaves no
+/// plaintext behind.
+fn fill_to<R: Read>(input: &mut R, buf: &mut Vec<u8>, target: usize) -> Result<()> {
+    while buf.len() < target {
+        if buf.len() == buf.capacity() {
+            let step = buf.len().max(MIN_READ_STEP);
+            let want = step.min(target.saturating_sub(buf.len()));
+            buf.reserve_exact(want);
+        }
+        let start = buf.len();
+        let end = buf.capacity().min(target);
+        buf.resize(end, 0);
+        let free = buf.get_mut(start..).unwrap_or_default();
+        match input.read(free) {
+            Ok(0) => {
+                buf.truncate(start);
+                return Ok(());
+            }
+            Ok(k) => buf.truncate(start.saturating_add(k)),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(start),
+            Err(e) => {
+                buf.truncate(start);
+                return Err(io_err(&e));
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Sealer<Vec<u8>> {
@@ -317,7 +567,10 @@ impl Sealer<Vec<u8>> {
             let tag = self
                 .cipher
                 .encrypt_inout_detached(
-                    &nonce(u64::try_from(i).map_err(|_| failed())?, i + 1 == n),
+                    &nonce(
+                        u64::try_from(i).map_err(|_| failed())?,
+                        i.saturating_add(1) == n,
+                    ),
                     &self.aad,
                     body.into(),
                 )
@@ -326,53 +579,6 @@ impl Sealer<Vec<u8>> {
         }
         Ok(std::mem::take(&mut self.out))
     }
-}
-
-/// One-shot opening of a whole envelope held in memory: the payload is
-/// copied once into the result and decrypted in place there. Same rules as
-/// [`open_stream`]; on failure the partial result is wiped.
-pub(crate) fn open_slice(
-    keyring: &Keyring,
-    ad: &[u8],
-    envelope: &[u8],
-) -> Result<Zeroizing<Vec<u8>>> {
-    let mut input = envelope;
-    let header = format::read_header(&mut input)?;
-    let (keys, _) = format::unlock(&header, keyring, ad)?;
-    let cipher = Aes256Gcm::new((&*keys.payload_key).into());
-    let aad = format::payload_aad(&header.bytes, ad);
-    let full = header.chunk_len() + TAG_LEN;
-    if input.is_empty() {
-        return Err(refuse("truncated: no payload"));
-    }
-    let mut out = Zeroizing::new(Vec::with_capacity(input.len()));
-    let count = input.len().div_ceil(full);
-    for (i, chunk) in input.chunks(full).enumerate() {
-        let start = out.len();
-        out.extend_from_slice(chunk);
-        let counter = u64::try_from(i).unwrap_or(u64::MAX);
-        let in_place = out
-            .get_mut(start..)
-            .ok_or_else(|| refuse("malformed payload"))?;
-        let body_len = open_chunk(&cipher, &aad, counter, i + 1 == count, in_place)?;
-        out.truncate(start + body_len);
-    }
-    Ok(out)
-}
-
-/// Reads until `buf` is full or the input ends.
-fn fill<R: Read>(input: &mut R, buf: &mut [u8]) -> Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        let Some(free) = buf.get_mut(n..) else { break };
-        match input.read(free) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_err(&e)),
-        }
-    }
-    Ok(n)
 }
 
 /// Re-encrypts only the header: opens the header with `keyring`, wraps the
@@ -397,4 +603,74 @@ pub(crate) fn rewrap_stream<R: Read, W: Write>(
     output.write_all(&new_header).map_err(|e| io_err(&e))?;
     io::copy(&mut input, &mut output).map_err(|e| io_err(&e))?;
     output.flush().map_err(|e| io_err(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fails its second write (the first chunk after the header), once.
+    struct FailSecond(usize);
+    impl Write for FailSecond {
+        fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+            self.0 += 1;
+            if self.0 == 2 {
+                Err(io::ErrorKind::WouldBlock.into())
+            } else {
+                Ok(data.len())
+            }
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn key() -> PublicKey {
+        PublicKey::from_pem(include_str!(
+            "../../tests/fixtures/envelope/rsa2048-public.pem"
+        ))
+        .unwrap()
+    }
+
+    /// Issue 13, item 4: after a failure nothing more is buffered (the
+    /// buffer used to keep ciphertext and tag, and grow without bound in
+    /// release builds).
+    #[test]
+    fn a_poisoned_sealer_buffers_nothing() {
+        let key = key();
+        let mut sealer = Sealer::with_chunk_exp(&[&key], FailSecond(0), b"", 10).unwrap();
+        let chunk = [1u8; 1024];
+        sealer.write_all(&chunk).unwrap();
+        assert!(sealer.write_all(&chunk).is_err());
+        assert!(sealer.poisoned);
+        assert!(sealer.buf.is_empty());
+        let capacity = sealer.buf.capacity();
+        for _ in 0..100 {
+            assert!(sealer.write(&chunk).is_err());
+        }
+        assert!(sealer.buf.is_empty());
+        assert_eq!(sealer.buf.capacity(), capacity);
+        assert!(capacity <= 1024 + TAG_LEN);
+        assert_eq!(sealer.counter, 0, "no chunk counted as written");
+    }
+
+    #[test]
+    fn the_read_buffer_grows_with_the_data_never_past_the_target() {
+        for (len, target) in [(0usize, 100usize), (1, 1 << 24), (70_000, 65_553), (5, 5)] {
+            let data = vec![3u8; len];
+            let mut buf = Vec::new();
+            fill_to(&mut &data[..], &mut buf, target).unwrap();
+            assert_eq!(buf.len(), len.min(target));
+            assert!(
+                buf.capacity() <= target,
+                "{len} {target}: {}",
+                buf.capacity()
+            );
+            assert!(
+                buf.capacity() <= len.saturating_mul(2).max(MIN_READ_STEP),
+                "{len} {target}: {}",
+                buf.capacity()
+            );
+        }
+    }
 }

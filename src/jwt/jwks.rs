@@ -181,7 +181,7 @@ fn import(
             if x.len() != len || y.len() != len {
                 return Err("invalid EC coordinates");
             }
-            let mut point = Vec::with_capacity(1 + 2 * len);
+            let mut point = Vec::with_capacity(len.saturating_mul(2).saturating_add(1));
             point.push(0x04);
             point.extend_from_slice(&x);
             point.extend_from_slice(&y);

@@ -390,7 +390,7 @@ fn smallest_period(bytes: &[u8]) -> usize {
 /// The step of the first run of [`MAX_RUN`] bytes whose consecutive
 /// differences are all equal, if any.
 fn longest_step_run(bytes: &[u8]) -> Option<u8> {
-    let mut run = 1;
+    let mut run: usize = 1;
     let mut step = None;
     for pair in bytes.windows(2) {
         let (Some(&a), Some(&b)) = (pair.first(), pair.get(1)) else {
@@ -398,7 +398,7 @@ fn longest_step_run(bytes: &[u8]) -> Option<u8> {
         };
         let d = b.wrapping_sub(a);
         if step == Some(d) {
-            run += 1;
+            run = run.saturating_add(1);
         } else {
             step = Some(d);
             run = 2;

@@ -130,7 +130,7 @@ fn check(input: &str, options: &EmailOptions) -> Result<usize> {
     };
     let (local, domain) = (
         input.get(..at).unwrap_or_default(),
-        input.get(at + 1..).unwrap_or_default(),
+        input.get(at.saturating_add(1)..).unwrap_or_default(),
     );
     check_local(local, options)?;
     check_domain(domain, options)?;
@@ -150,7 +150,8 @@ fn check_local(local: &str, options: &EmailOptions) -> Result<()> {
         && bytes.first() == Some(&b'"')
         && bytes.last() == Some(&b'"')
     {
-        return check_quoted(bytes.get(1..bytes.len() - 1).unwrap_or_default());
+        let inner = bytes.get(1..bytes.len().saturating_sub(1));
+        return check_quoted(inner.unwrap_or_default());
     }
     if bytes.contains(&b'@') {
         return Err(Error::invalid(FIELD, "malformed"));
@@ -242,7 +243,7 @@ fn check_domain(domain: &str, options: &EmailOptions) -> Result<()> {
         if !ldh {
             return Err(Error::invalid(FIELD, "invalid_domain"));
         }
-        labels += 1;
+        labels = labels.saturating_add(1);
         last = label;
     }
     if labels < 2 && !options.allow_single_label_domain {

@@ -24,7 +24,11 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     let Some(first) = text.find(['&', '<', '>', '"', '\'']) else {
         return Cow::Borrowed(text);
     };
-    let mut out = String::with_capacity(text.len() + text.len() / 8 + 8);
+    // A capacity hint: room for some entities.
+    let mut out = String::with_capacity(
+        text.len()
+            .saturating_add((text.len() / 8).saturating_add(8)),
+    );
     out.push_str(text.get(..first).unwrap_or_default());
     for c in text.get(first..).unwrap_or_default().chars() {
         match c {

@@ -234,9 +234,10 @@ impl OriginAllowList {
             || self.subdomains_of.iter().any(|parent| {
                 parent.scheme == o.scheme
                     && parent.port == o.port
-                    && o.host.len() > parent.host.len() + 1
-                    && o.host.ends_with(&parent.host)
-                    && o.host.as_bytes().get(o.host.len() - parent.host.len() - 1) == Some(&b'.')
+                    && o.host
+                        .strip_suffix(parent.host.as_str())
+                        .and_then(|label| label.strip_suffix('.'))
+                        .is_some_and(|label| !label.is_empty())
             })
     }
 

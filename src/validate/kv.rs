@@ -131,7 +131,7 @@ impl KvKeyBuilder {
             self.key.push(self.separator);
         }
         self.key.push_str(segment);
-        self.segments += 1;
+        self.segments = self.segments.saturating_add(1);
         Ok(self)
     }
 

@@ -72,7 +72,9 @@ fn check_relative(untrusted: &str) -> Result<()> {
         let rule = match b {
             b'\\' => "backslash",
             b':' => "colon",
-            b'%' if is_pct_encoded(bytes.get(i + 1..i + 3)) => "percent_encoded",
+            b'%' if is_pct_encoded(bytes.get(i.saturating_add(1)..i.saturating_add(3))) => {
+                "percent_encoded"
+            }
             b if b < 0x20 || b == 0x7f => "control_char",
             _ => continue,
         };
@@ -282,7 +284,7 @@ fn truncate_keeping_extension(name: &str, max: usize) -> String {
         .unwrap_or("");
     let mut cut = max.saturating_sub(ext.len());
     while !name.is_char_boundary(cut) {
-        cut -= 1;
+        cut = cut.saturating_sub(1);
     }
     let mut out = name.get(..cut).unwrap_or_default().to_owned();
     out.push_str(ext);

@@ -231,7 +231,7 @@ impl SqlIdentifier {
             SqlDialect::MySql => '`',
             SqlDialect::Postgres | SqlDialect::Sqlite => '"',
         };
-        let mut out = String::with_capacity(self.0.len() + 2);
+        let mut out = String::with_capacity(self.0.len().saturating_add(2));
         out.push(q);
         out.push_str(&self.0);
         out.push(q);

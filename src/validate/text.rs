@@ -149,7 +149,10 @@ fn scan(input: &str, allow_bidi: bool) -> Result<usize> {
     }
     if lead {
         for (i, &b) in bytes.iter().enumerate() {
-            let (next, after) = (bytes.get(i + 1), bytes.get(i + 2));
+            let (next, after) = (
+                bytes.get(i.saturating_add(1)),
+                bytes.get(i.saturating_add(2)),
+            );
             if b == 0xC2 && matches!(next, Some(0x80..=0x9F)) {
                 return Err(Error::invalid(FIELD, "control_char"));
             }
