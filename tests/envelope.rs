@@ -33,6 +33,21 @@ fn seal_small_chunks(pt: &[u8], ad: &[u8]) -> Vec<u8> {
     s.finish().unwrap()
 }
 
+/// A 2048-bit public key with an arbitrary odd modulus (seeded by `seed`):
+/// enough to seal to, though no private key exists for it.
+fn arbitrary_public_key(seed: u8) -> PublicKey {
+    use rsa::pkcs8::EncodePublicKey as _;
+    let mut n = [0u8; 256];
+    for (i, b) in n.iter_mut().enumerate() {
+        *b = u8::try_from((i * 151 + usize::from(seed) * 97 + 13) % 251).unwrap();
+    }
+    n[0] |= 0x80;
+    n[255] |= 1;
+    let n = rsa::BoxedUint::from_be_slice(&n, 2048).unwrap();
+    let key = rsa::PublicKey::new(n, rsa::BoxedUint::from(65_537u32)).unwrap();
+    PublicKey::from_der(key.to_public_key_der().unwrap().as_bytes()).unwrap()
+}
+
 fn unauth(r: seckit::Result<impl std::fmt::Debug>) -> String {
     let e = r.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{e}");
@@ -302,13 +317,21 @@ fn multi_recipient_and_limits() {
             .code(),
         "recipients.empty"
     );
-    let sixteen: Vec<&PublicKey> = std::iter::repeat_n(K2048.public_key(), 16).collect();
+    // Sixteen distinct recipients (the same key twice is refused): fifteen
+    // public keys made of arbitrary odd 2048-bit moduli (valid as far as
+    // encryption goes; nobody holds their private halves), then ours, last.
+    let others: Vec<PublicKey> = (1u8..16).map(arbitrary_public_key).collect();
+    let mut sixteen: Vec<&PublicKey> = others.iter().collect();
+    sixteen.push(K2048.public_key());
     envelope::open(
         &ring(&K2048),
         &envelope::seal(&sixteen, b"x", b"").unwrap(),
         b"",
     )
     .unwrap();
+    let twice = [K2048.public_key(), K3072.public_key(), K2048.public_key()];
+    let err = envelope::seal(&twice, b"x", b"").unwrap_err();
+    assert_eq!(err.violation().unwrap().code(), "recipients.duplicate");
     // A keyring with current and retired keys opens both generations.
     let mut keyring = Keyring::new();
     keyring.add(K3072.clone()).unwrap();
@@ -351,6 +374,17 @@ fn armor_round_trips_and_refuses_edits() {
     );
     assert!(from_armor(&text.replacen('\n', "\n ", 3)).is_err());
     assert!(from_armor(&format!("{text}\n")).is_err());
+    // The spec (envelope-format.md, "Text armor"): the writer ends the END
+    // line with a line ending; a reader also takes it without one, and
+    // CRLF throughout, but not mixed endings or text around.
+    assert!(text.ends_with("-----END SECKIT ENVELOPE-----\n"));
+    assert_eq!(from_armor(text.trim_end_matches('\n')).unwrap(), sealed);
+    let crlf = text.replace('\n', "\r\n");
+    assert_eq!(from_armor(&crlf).unwrap(), sealed);
+    assert_eq!(from_armor(crlf.trim_end_matches("\r\n")).unwrap(), sealed);
+    assert!(from_armor(&crlf.replacen("\r\n", "\n", 2)).is_err());
+    assert!(from_armor(&format!("x{text}")).is_err());
+    assert!(from_armor(&format!("{text}x")).is_err());
 }
 
 // --------------------------------------------------------------- streaming

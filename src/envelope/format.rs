@@ -233,18 +233,7 @@ pub(crate) fn unlock(
     if recipient.wrapped.len() != key.public_key().size() {
         return Err(refuse("wrapped key length does not match the key"));
     }
-    let data_key = Zeroizing::new(
-        key.rsa()
-            .decrypt_blinded(
-                &mut rand::rngs::SysRng,
-                rsa::Oaep::<Sha256>::new(),
-                &recipient.wrapped,
-            )
-            .map_err(|_| refuse("could not unwrap the data key"))?,
-    );
-    if data_key.len() != DATA_KEY_LEN {
-        return Err(refuse("could not unwrap the data key"));
-    }
+    let data_key = unwrap_strict(key, &recipient.wrapped)?;
     let keys = schedule(&data_key);
     if !bool::from(keys.commitment.ct_eq(&header.commitment)) {
         return Err(refuse("key commitment mismatch"));
@@ -255,7 +244,50 @@ pub(crate) fn unlock(
     Ok((keys, data_key))
 }
 
-/// Wraps `data_key` to each recipient with RSA-OAEP-SHA256.
+/// RSA-OAEP-SHA256 decryption of a wrapped data key, strict as RFC 8017
+/// §7.1.2 step 3g requires: a decoded block whose first byte `Y` is not
+/// zero is refused, as OpenSSL, pyca/cryptography, Go and aws-lc-rs refuse
+/// it. `rsa` 0.10 skips that check by design, so the block is first
+/// computed with the raw, blinded private-key operation and its leading
+/// bytes checked, then decoded by `rsa`'s OAEP (a second private-key
+/// operation: the price of not hand-writing OAEP decoding). Both checks
+/// always run and fail with one reason, so the failures cannot be told
+/// apart.
+fn unwrap_strict(key: &super::keys::PrivateKey, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let failed = || refuse("could not unwrap the data key");
+    let rsa_key = key.rsa();
+    let k = key.public_key().size();
+    let c = rsa::BoxedUint::from_be_slice(
+        wrapped,
+        rsa::traits::PublicKeyParts::n_bits_precision(rsa_key),
+    )
+    .map_err(|_| failed())?;
+    let em = Zeroizing::new(
+        rsa::hazmat::rsa_decrypt_and_check(rsa_key, Some(&mut rand::rngs::SysRng), &c)
+            .map_err(|_| failed())?,
+    );
+    let em_bytes = Zeroizing::new(em.to_be_bytes());
+    // `em_bytes` is at least k bytes (the precision rounds up to whole
+    // limbs): everything before the last k - 1 bytes, Y included, is zero.
+    let leading = em_bytes.len().saturating_sub(k.saturating_sub(1));
+    let zeros = vec![0u8; leading];
+    let y_is_zero = em_bytes
+        .get(..leading)
+        .map_or(subtle::Choice::from(0), |l| l.ct_eq(&zeros));
+    let decoded =
+        rsa_key.decrypt_blinded(&mut rand::rngs::SysRng, rsa::Oaep::<Sha256>::new(), wrapped);
+    let (decoded_ok, data_key) = match decoded {
+        Ok(v) => (subtle::Choice::from(1), Zeroizing::new(v)),
+        Err(_) => (subtle::Choice::from(0), Zeroizing::new(Vec::new())),
+    };
+    if !bool::from(y_is_zero & decoded_ok) || data_key.len() != DATA_KEY_LEN {
+        return Err(failed());
+    }
+    Ok(data_key)
+}
+
+/// Wraps `data_key` to each recipient with RSA-OAEP-SHA256, in the order
+/// given.
 pub(crate) fn wrap(recipients: &[&PublicKey], data_key: &[u8]) -> Result<Vec<(KeyId, Vec<u8>)>> {
     if recipients.is_empty() {
         return Err(Error::invalid("recipients", "empty"));
@@ -266,6 +298,17 @@ pub(crate) fn wrap(recipients: &[&PublicKey], data_key: &[u8]) -> Result<Vec<(Ke
             "too_many",
             MAX_RECIPIENTS,
         ));
+    }
+    // The same key twice only makes the header longer, and says the
+    // caller lost track of its list: refuse it (readers would use the first).
+    for (i, a) in recipients.iter().enumerate() {
+        if recipients
+            .iter()
+            .skip(i.saturating_add(1))
+            .any(|b| b.key_id() == a.key_id())
+        {
+            return Err(Error::invalid("recipients", "duplicate"));
+        }
     }
     recipients
         .iter()

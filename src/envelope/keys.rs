@@ -205,9 +205,35 @@ fn check_bits(bits: usize, setting: &str) -> Result<()> {
     Ok(())
 }
 
+/// The largest public exponent accepted: `2^33 - 1`, the bound `rsa` and
+/// BoringSSL/AWS-LC both enforce against exponents chosen to make every
+/// encryption slow. Keys in use have 65537.
+const MAX_PUBLIC_EXPONENT: u64 = (1 << 33) - 1;
+
+/// An encryption exponent must be odd and at least 3 (RFC 8017 §3.1 asks
+/// for 3 ≤ e ≤ n − 1; an even e is not invertible modulo λ(n)).
+fn check_exponent(key: &RsaPublicKey, setting: &str) -> Result<()> {
+    let bytes = key.e().to_be_bytes_trimmed_vartime();
+    let e = if bytes.len() <= 8 {
+        bytes.iter().fold(0u64, |acc, &b| {
+            acc.checked_shl(8).unwrap_or(0) | u64::from(b)
+        })
+    } else {
+        u64::MAX
+    };
+    if e < 3 || e % 2 == 0 || e > MAX_PUBLIC_EXPONENT {
+        return Err(Error::configuration(
+            setting.to_owned(),
+            "has a public exponent that is even, under 3 or over 2^33 - 1",
+        ));
+    }
+    Ok(())
+}
+
 impl PublicKey {
     fn new(key: RsaPublicKey, setting: &str) -> Result<Self> {
         check_bits(modulus_bits(&key), setting)?;
+        check_exponent(&key, setting)?;
         let der = key
             .to_public_key_der()
             .map_err(|_| Error::configuration(setting.to_owned(), "cannot be encoded"))?;
