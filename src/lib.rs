@@ -132,6 +132,9 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// docs.rs builds with `--cfg docsrs` (Cargo.toml) and labels each gated
+// item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Overflow in library code is a bug class, not a style point (a sealer once
 // underflowed `chunk_len - buf.len()` after a failed write): every `+ - *`
 // is checked, saturating, or allowed locally with the reason it cannot
@@ -150,12 +153,16 @@ mod serde_safe;
 pub mod random;
 
 #[cfg(feature = "envelope")]
+#[cfg_attr(docsrs, doc(cfg(feature = "envelope")))]
 pub mod envelope;
 #[cfg(feature = "jwt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
 pub mod jwt;
 #[cfg(feature = "password")]
+#[cfg_attr(docsrs, doc(cfg(feature = "password")))]
 pub mod password;
 #[cfg(feature = "validate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
 pub mod validate;
 
 pub use error::{Error, ErrorKind, Result, Violation};
@@ -191,6 +198,7 @@ pub struct EnvelopeGuideDoctests;
 pub struct PasswordsGuideDoctests;
 pub use secret::{Secret, SecretBytes, SecretString, config, mask, strength};
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub use secret::{SerializableSecret, serialize_exposed};
 /// The `zeroize` crate `Secret<T>` is built on, re-exported so your own
 /// secret types implement the same `Zeroize` trait version.

@@ -242,6 +242,7 @@ impl FromStr for ApiKeyHash {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl serde::Serialize for ApiKeyHash {
     fn serialize<S: serde::Serializer>(
         &self,
@@ -252,6 +253,7 @@ impl serde::Serialize for ApiKeyHash {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> serde::Deserialize<'de> for ApiKeyHash {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

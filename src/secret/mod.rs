@@ -195,9 +195,11 @@ impl<T: Zeroize + AsRef<[u8]>> PartialEq<&str> for Secret<T> {
 /// assert_eq!(serde_json::to_string(&code).unwrap(), r#""sample-code""#);
 /// ```
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub trait SerializableSecret: serde::Serialize {}
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<T: Zeroize + SerializableSecret> serde::Serialize for Secret<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.inner.serialize(serializer)
@@ -227,6 +229,7 @@ impl<T: Zeroize + SerializableSecret> serde::Serialize for Secret<T> {
 ///
 /// Whatever the serializer returns.
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub fn serialize_exposed<T, S>(secret: &Secret<T>, serializer: S) -> Result<S::Ok, S::Error>
 where
     T: Zeroize + serde::Serialize,
@@ -245,6 +248,7 @@ where
 /// body) may still hold copies: wrap the body in a `Secret` too, or drop it
 /// promptly.
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de, T: Zeroize + serde::Deserialize<'de>> serde::Deserialize<'de> for Secret<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         T::deserialize(deserializer).map(Self::new).map_err(|_| {

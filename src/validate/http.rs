@@ -363,6 +363,7 @@ impl std::str::FromStr for PositiveId {
 /// From a JSON string (`"42"`, validated like [`PositiveId::parse`]) or a
 /// positive integer.
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> serde::Deserialize<'de> for PositiveId {
     /// A failure names the rule (`id.zero`) or what was expected; never
     /// the input.
@@ -398,6 +399,7 @@ impl<'de> serde::Deserialize<'de> for PositiveId {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl serde::Serialize for PositiveId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_u64(self.get())

@@ -157,6 +157,7 @@ macro_rules! string_newtype {
         /// (`invalid input: username.invalid_char`) or, for a value that is
         /// not a string, what was expected; never the input.
         #[cfg(feature = "serde")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(
                 d: D,
@@ -170,6 +171,7 @@ macro_rules! string_newtype {
         }
 
         #[cfg(feature = "serde")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
         impl serde::Serialize for $ty {
             fn serialize<S: serde::Serializer>(
                 &self,

@@ -130,6 +130,7 @@ impl From<Report> for Error {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl serde::Serialize for Report {
     /// `[{"field", "rule", "code", "limit"}, …]`: ready for a 400 response body.
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {

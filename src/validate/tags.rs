@@ -210,6 +210,7 @@ impl<'a> IntoIterator for &'a Tags {
 /// A failure names the rule (`tag.invalid_char`, `tags.too_many`) or what
 /// was expected; never the input.
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> serde::Deserialize<'de> for Tags {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         use crate::serde_safe::Failure;
@@ -257,6 +258,7 @@ impl<'de> serde::Deserialize<'de> for Tags {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl serde::Serialize for Tags {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_seq(self.0.iter())

@@ -238,6 +238,7 @@ impl From<UniqueKey> for String {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl serde::Serialize for UniqueKey {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(&self.0)
@@ -354,6 +355,7 @@ impl std::str::FromStr for UnicodeUsername {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> serde::Deserialize<'de> for UnicodeUsername {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         crate::serde_safe::parse_str(d, "a string holding a valid UnicodeUsername", Self::parse)
