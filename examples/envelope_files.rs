@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let public = key_2026.public_key().clone();
     println!("  key id {}", public.key_id());
     println!(
-        "  public key PEM is {} bytes; the private key is written only as a 0600 file or encrypted",
+        "  public key PEM is {} bytes; write the private key only to a 0600 file, or encrypted",
         public.to_pem()?.len()
     );
 

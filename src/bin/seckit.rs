@@ -4,8 +4,10 @@
 //! stdout; exit 0 = success / valid, 1 = the checked thing is invalid
 //! (wrong password, rejected token, weak secret, failed decryption, a key
 //! the envelope module refuses), 2 = usage or I/O error; the reason goes to
-//! stderr in one line. Secrets come from files (`--password-file`,
-//! `--key-file`: the bytes exactly) or one line of stdin, never from argv.
+//! stderr in one line. Passwords and keys come from files
+//! (`--password-file`, `--key-file`: the bytes exactly) or one line of
+//! stdin, never from argv; `jwt verify` and `jwt inspect` take the token as
+//! an argument.
 //! Nothing secret is printed except what the command exists to produce.
 
 #![forbid(unsafe_code)]

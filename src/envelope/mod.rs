@@ -179,8 +179,9 @@ pub fn seal_stream<R: std::io::Read, W: std::io::Write>(
 ///
 /// The temporary file is `.<name>.<16 hex digits>.partial`, with `<name>`
 /// shortened as needed to keep within the 255-byte file-name limit, so
-/// any `dst` whose own name fits works. `dst` itself ends with the mode the
-/// rename gives it: 0600 (an existing `dst` is replaced, not rewritten).
+/// any `dst` whose own name fits works. `dst` ends with the temporary
+/// file's mode, 0600 or stricter (the umask only removes bits): an existing
+/// `dst` is replaced by the rename, not rewritten.
 ///
 /// # Errors
 ///

@@ -41,8 +41,8 @@ pub const MIN_SECRET_BYTES: usize = 16;
 /// The most random bytes one call hands out.
 pub const MAX_SECRET_BYTES: usize = 1024;
 
-/// Bytes in a [`token_id`]: 128 bits, enough that ids never collide and
-/// cannot be guessed.
+/// Bytes in a [`token_id`]: 128 bits, so that ids cannot be guessed and a
+/// collision is not expected before about 2^64 of them.
 pub const TOKEN_ID_BYTES: usize = 16;
 
 /// `n_bytes` random bytes, base64url-encoded without padding: an HMAC key,
