@@ -40,8 +40,13 @@ fn main() -> seckit::Result<()> {
     let smtp = cfg.required_secret("SMTP_PASSWORD")?;
     let port = cfg.value_or("PORT", "8080")?;
     tour.say(format!("startup report: {}", cfg.report()));
-    tour.say(format!("the DSN's setting, debug-printed: {database_url:?}"));
-    tour.say(format!("the SMTP password, debug-printed: {:?}", smtp.value()));
+    tour.say(format!(
+        "the DSN's setting, debug-printed: {database_url:?}"
+    ));
+    tour.say(format!(
+        "the SMTP password, debug-printed: {:?}",
+        smtp.value()
+    ));
     tour.say(format!("listening on port {}", port.value()));
     match Loader::from_vars([("PORT", "8080")]).required_secret("SESSION_KEY") {
         Err(e) if e.kind() == ErrorKind::Configuration => tour.say(format!("refused: {e}")),
@@ -87,13 +92,15 @@ fn main() -> seckit::Result<()> {
     ));
     // A row still holding a bcrypt hash from an older system (cost 10 here
     // to keep the tour quick; the hasher upgrades it either way).
-    let legacy = bcrypt::hash(password.expose_secret(), 10).map_err(|_| {
-        seckit::Error::from(seckit::Violation::new("sample_bcrypt", "failed"))
-    })?;
+    let legacy = bcrypt::hash(password.expose_secret(), 10)
+        .map_err(|_| seckit::Error::from(seckit::Violation::new("sample_bcrypt", "failed")))?;
     let verified = hasher.verify_and_upgrade(&password, &legacy)?;
     tour.say(format!(
         "login against the bcrypt row succeeds and returns its replacement: {}…",
-        verified.rehash().and_then(|h| h.get(..16)).unwrap_or("none")
+        verified
+            .rehash()
+            .and_then(|h| h.get(..16))
+            .unwrap_or("none")
     ));
     if let Err(e) = hasher.verify(&SecretString::from("wrong guess"), &stored) {
         tour.say(format!(
@@ -104,10 +111,8 @@ fn main() -> seckit::Result<()> {
 
     // --- JWTs: the configuration refuses weak secrets before any token.
     tour.section("JWT");
-    let weak = seckit::jwt::JwtConfig::from_loader(&mut Loader::from_vars([(
-        "JWT_SECRET",
-        "changeme",
-    )]));
+    let weak =
+        seckit::jwt::JwtConfig::from_loader(&mut Loader::from_vars([("JWT_SECRET", "changeme")]));
     if let Err(e) = weak {
         tour.say(format!("JWT_SECRET=changeme is refused: {e}"));
     }
@@ -146,7 +151,8 @@ fn main() -> seckit::Result<()> {
     ));
     let record = "card 4242 4242 4242 4242 (sample)";
     tour.secret(record);
-    let sealed = seckit::envelope::seal(&[private.public_key()], record.as_bytes(), b"customer:42")?;
+    let sealed =
+        seckit::envelope::seal(&[private.public_key()], record.as_bytes(), b"customer:42")?;
     tour.say(format!(
         "sealed a card number for customer 42 into {} bytes",
         sealed.len()
