@@ -127,7 +127,10 @@ fn main() -> seckit::Result<()> {
         "issued {} for {}; it verifies, role {}",
         mask::token(&token),
         verified.registered.sub.as_deref().unwrap_or("?"),
-        verified.claims["role"]
+        verified
+            .claims
+            .get("role")
+            .unwrap_or(&serde_json::Value::Null)
     ));
     let mut tampered = token.clone().into_bytes();
     if let Some(last) = tampered.last_mut() {
