@@ -144,7 +144,8 @@ pub enum Error {
 
     /// Credentials, a token or a ciphertext did not verify.
     ///
-    /// The reason is for logs only; clients get one generic message whatever
+    /// The reason is for logs and for the caller's branching
+    /// ([`Error::auth_reason`]); clients get one generic message whatever
     /// check failed, so the error is no oracle.
     #[error("unauthenticated: {context}: {reason}")]
     #[non_exhaustive]
@@ -153,7 +154,69 @@ pub enum Error {
         context: &'static str,
         /// Why it was refused, in lowercase words.
         reason: &'static str,
+        /// Why it was refused, for code to branch on.
+        why: AuthReason,
     },
+}
+
+/// Why credentials, a token or a ciphertext were refused: the structured
+/// form of an [`ErrorKind::Unauthenticated`] error's reason, for code that
+/// must act on it (refresh an expired token, refetch a JWKS on an unknown
+/// key, exit 1 from a CLI) without matching message text.
+///
+/// For the caller only: every one of these gives the client the same
+/// [`Error::public_message`].
+///
+/// # Example
+///
+/// ```
+/// use seckit::AuthReason;
+/// # let config = seckit::jwt::JwtConfig::from_loader(&mut seckit::config::Loader::from_vars([("JWT_SECRET", "q0Vb8eXo1mZ2yL7rT4sN9kJ3hW6cF5aDgP0uQiRtYvE=")]))?;
+///
+/// match config.verifier().verify::<serde_json::Value>("e30.e30.c2ln") {
+///     Ok(_) => {}
+///     Err(e) if e.auth_reason() == Some(AuthReason::Expired) => { /* ask for a refresh */ }
+///     Err(e) if e.auth_reason() == Some(AuthReason::UnknownKey) => { /* refetch the JWKS */ }
+///     Err(e) => assert_eq!(e.auth_reason(), Some(AuthReason::Malformed)),
+/// }
+/// # Ok::<(), seckit::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthReason {
+    /// A JWT whose algorithm is not the selected key's (or `none`).
+    AlgorithmNotAllowed,
+    /// A JWT whose signature does not verify.
+    BadSignature,
+    /// An envelope that does not open: wrong key or associated data,
+    /// tampered, truncated, or malformed. Deliberately one reason.
+    CannotOpen,
+    /// A JWT past its `exp`.
+    Expired,
+    /// A JWT whose claims are not what is required: not a JSON object,
+    /// duplicate names, no `exp`, a malformed date or `aud`, or not of the
+    /// caller's claims type.
+    InvalidClaims,
+    /// A JWT malformed before its signature could be checked: shape,
+    /// encoding, header (`crit`, `b64`, `typ`, JWE, duplicates).
+    Malformed,
+    /// A password or API key that does not match.
+    Mismatch,
+    /// A stored password hash without the pepper this hasher requires.
+    MissingPepper,
+    /// A JWT not yet valid (`nbf`, or `iat` in the future).
+    NotYetValid,
+    /// A JWT over the size limit.
+    TooLarge,
+    /// A JWT whose `kid` names no configured key (or a token without `kid`
+    /// where no default key is set).
+    UnknownKey,
+    /// A login for a user that does not exist (`dummy_verify`).
+    UnknownUser,
+    /// A JWT with a missing, wrong or unexpected `aud`.
+    WrongAudience,
+    /// A JWT with a missing, wrong or unexpected `iss`.
+    WrongIssuer,
 }
 
 fn hint_suffix(hint: Option<&str>) -> String {
@@ -202,6 +265,16 @@ impl Error {
     #[must_use]
     pub const fn public_message(&self) -> &'static str {
         self.kind().public_message()
+    }
+
+    /// Why credentials were refused, when this is an
+    /// [`ErrorKind::Unauthenticated`] error. See [`AuthReason`].
+    #[must_use]
+    pub const fn auth_reason(&self) -> Option<AuthReason> {
+        match self {
+            Self::Unauthenticated { why, .. } => Some(*why),
+            _ => None,
+        }
     }
 
     /// The broken rule, when this is an [`ErrorKind::InvalidInput`] error.
@@ -267,8 +340,16 @@ impl Error {
         Self::InvalidInput(Violation::new(field, rule).with_limit(limit))
     }
 
-    pub(crate) const fn unauthenticated(context: &'static str, reason: &'static str) -> Self {
-        Self::Unauthenticated { context, reason }
+    pub(crate) const fn unauthenticated(
+        context: &'static str,
+        why: AuthReason,
+        reason: &'static str,
+    ) -> Self {
+        Self::Unauthenticated {
+            context,
+            reason,
+            why,
+        }
     }
 }
 
@@ -390,7 +471,7 @@ mod tests {
                 "invalid request",
             ),
             (
-                Error::unauthenticated("api_key", "key does not match"),
+                Error::unauthenticated("api_key", AuthReason::Mismatch, "key does not match"),
                 ErrorKind::Unauthenticated,
                 401,
                 "invalid credentials",
@@ -434,7 +515,7 @@ mod tests {
             "configuration: PORT: not set"
         );
         assert_eq!(
-            Error::unauthenticated("jwt", "token expired").to_string(),
+            Error::unauthenticated("jwt", AuthReason::Expired, "token expired").to_string(),
             "unauthenticated: jwt: token expired"
         );
         assert_eq!(

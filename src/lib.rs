@@ -165,7 +165,7 @@ pub mod password;
 #[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
 pub mod validate;
 
-pub use error::{Error, ErrorKind, Result, Violation};
+pub use error::{AuthReason, Error, ErrorKind, Result, Violation};
 
 /// The README's code blocks, compiled as doctests so they cannot drift.
 #[cfg(doctest)]

@@ -1064,3 +1064,77 @@ fn a_private_key_in_jwt_public_key_is_refused() {
             .contains("JWT_PUBLIC_KEY=*** (env)")
     );
 }
+
+/// Issue 14, item 1: every refusal carries a structured reason, so callers
+/// (the CLI, a service refreshing expired tokens) branch without matching
+/// message text.
+#[test]
+fn refusals_carry_a_structured_reason() {
+    use seckit::AuthReason;
+
+    let v = verifier(Algorithm::HS256);
+    let why = |token: &str| v.verify::<Value>(token).unwrap_err().auth_reason();
+    let h = r#"{"alg":"HS256"}"#;
+    let exp = NOW + 60;
+    let good = forge(h, &format!(r#"{{"exp":{exp}}}"#));
+    let mut bad_sig = good.clone().into_bytes();
+    let at = bad_sig.len() - 2;
+    bad_sig[at] = if bad_sig[at] == b'A' { b'B' } else { b'A' };
+    let cases = [
+        ("x".repeat(9000), AuthReason::TooLarge),
+        ("not.a-token".to_owned(), AuthReason::Malformed),
+        (
+            forge(r#"{"alg":"HS256","crit":["x"]}"#, "{}"),
+            AuthReason::Malformed,
+        ),
+        (
+            forge(r#"{"alg":"none"}"#, "{}"),
+            AuthReason::AlgorithmNotAllowed,
+        ),
+        (
+            forge(r#"{"alg":"HS384"}"#, "{}"),
+            AuthReason::AlgorithmNotAllowed,
+        ),
+        (
+            forge(r#"{"alg":"HS256","kid":"other"}"#, "{}"),
+            AuthReason::UnknownKey,
+        ),
+        (
+            String::from_utf8(bad_sig).unwrap(),
+            AuthReason::BadSignature,
+        ),
+        (forge(h, "[]"), AuthReason::InvalidClaims),
+        (forge(h, "{}"), AuthReason::InvalidClaims),
+        (
+            forge(h, &format!(r#"{{"exp":{}}}"#, NOW - 1)),
+            AuthReason::Expired,
+        ),
+        (
+            forge(h, &format!(r#"{{"exp":{exp},"nbf":{exp}}}"#)),
+            AuthReason::NotYetValid,
+        ),
+        (
+            forge(h, &format!(r#"{{"exp":{exp},"iss":"x"}}"#)),
+            AuthReason::WrongIssuer,
+        ),
+        (
+            forge(h, &format!(r#"{{"exp":{exp},"aud":"x"}}"#)),
+            AuthReason::WrongAudience,
+        ),
+    ];
+    for (token, want) in cases {
+        assert_eq!(why(&token), Some(want), "{}", &token[..token.len().min(60)]);
+    }
+    v.verify::<Value>(&good).unwrap();
+    let e = seckit::password::PasswordHasher::new()
+        .dummy_verify(&"x".into())
+        .unwrap_err();
+    assert_eq!(e.auth_reason(), Some(AuthReason::UnknownUser));
+    let (key, hash) = seckit::random::ApiKey::generate("sk_test")
+        .unwrap()
+        .into_parts();
+    let e = seckit::random::ApiKey::verify("sk_test_wrong-key-of-any-sort", &hash).unwrap_err();
+    assert_eq!(e.auth_reason(), Some(AuthReason::Mismatch));
+    let _ = key;
+    assert_eq!(seckit::random::secret(1).unwrap_err().auth_reason(), None);
+}

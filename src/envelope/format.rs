@@ -32,7 +32,7 @@ const INFO_HEADER: &[u8] = b"seckit-envelope-v1 header";
 const INFO_PAYLOAD: &[u8] = b"seckit-envelope-v1 payload";
 
 pub(crate) fn refuse(reason: &'static str) -> Error {
-    Error::unauthenticated("envelope", reason)
+    Error::unauthenticated("envelope", crate::AuthReason::CannotOpen, reason)
 }
 
 /// The keys derived from one data key.

@@ -2,8 +2,9 @@
 
 use serde_json::{Map, Value};
 
-use super::token::refuse;
+use super::token::refuse_as;
 use super::{Algorithm, MAX_NUMERIC_DATE};
+use crate::AuthReason;
 use crate::Result;
 
 /// The registered claims of a verified token, already checked against the
@@ -81,7 +82,9 @@ pub struct Verified<C> {
 
 /// Reads the registered claims, refusing malformed ones. `exp` is required.
 pub(crate) fn registered(map: &Map<String, Value>) -> Result<RegisteredClaims> {
-    let exp = map.get("exp").ok_or_else(|| refuse("missing exp claim"))?;
+    let exp = map
+        .get("exp")
+        .ok_or_else(|| refuse_as(AuthReason::InvalidClaims, "missing exp claim"))?;
     Ok(RegisteredClaims {
         iss: string(map, "iss", "malformed iss claim")?,
         sub: string(map, "sub", "malformed sub claim")?,
@@ -103,7 +106,7 @@ fn string(map: &Map<String, Value>, name: &str, reason: &'static str) -> Result<
     match map.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(refuse(reason)),
+        Some(_) => Err(refuse_as(AuthReason::InvalidClaims, reason)),
     }
 }
 
@@ -116,10 +119,10 @@ fn audience(aud: Option<&Value>) -> Result<Vec<String>> {
             .map(|v| {
                 v.as_str()
                     .map(str::to_owned)
-                    .ok_or_else(|| refuse("malformed aud claim"))
+                    .ok_or_else(|| refuse_as(AuthReason::InvalidClaims, "malformed aud claim"))
             })
             .collect(),
-        Some(_) => Err(refuse("malformed aud claim")),
+        Some(_) => Err(refuse_as(AuthReason::InvalidClaims, "malformed aud claim")),
     }
 }
 
@@ -134,7 +137,12 @@ enum Round {
 /// A NumericDate: a JSON number (never a string), 0 to year 9999. Fractions
 /// are rounded in the direction that shortens validity.
 fn numeric_date(v: &Value, round: Round) -> Result<u64> {
-    let bad = || refuse("numeric date claim is not a number in range");
+    let bad = || {
+        refuse_as(
+            AuthReason::InvalidClaims,
+            "numeric date claim is not a number in range",
+        )
+    };
     let Value::Number(n) = v else {
         return Err(bad());
     };

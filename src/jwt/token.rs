@@ -8,12 +8,18 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::{Error, Result};
+use crate::{AuthReason, Error, Result};
 
 pub(crate) const CONTEXT: &str = "jwt";
 
+/// A refusal of a malformed token.
 pub(crate) fn refuse(reason: &'static str) -> Error {
-    Error::unauthenticated(CONTEXT, reason)
+    refuse_as(AuthReason::Malformed, reason)
+}
+
+/// A refusal with its structured reason.
+pub(crate) fn refuse_as(why: AuthReason, reason: &'static str) -> Error {
+    Error::unauthenticated(CONTEXT, why, reason)
 }
 
 /// The three segments of a compact JWS, still encoded.
@@ -29,7 +35,10 @@ pub(crate) struct Parts<'t> {
 /// Splits a token, checking its length before looking at anything else.
 pub(crate) fn split(token: &str, max_len: usize) -> Result<Parts<'_>> {
     if token.len() > max_len {
-        return Err(refuse("token longer than the size limit"));
+        return Err(refuse_as(
+            AuthReason::TooLarge,
+            "token longer than the size limit",
+        ));
     }
     if token.is_empty() {
         return Err(refuse("empty token"));
@@ -162,7 +171,10 @@ pub(crate) fn header(segment: &str) -> Result<Header> {
         None => return Err(refuse("malformed header: no alg")),
     };
     if alg.eq_ignore_ascii_case("none") {
-        return Err(refuse("alg none is never accepted"));
+        return Err(refuse_as(
+            AuthReason::AlgorithmNotAllowed,
+            "alg none is never accepted",
+        ));
     }
     let kid = match map.remove("kid") {
         Some(Value::String(kid)) => Some(kid),

@@ -8,10 +8,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::claims::{self, Verified};
-use super::token::{self, ObjectError, refuse};
+use super::token::{self, ObjectError, refuse_as};
 use super::{
     Algorithm, DEFAULT_MAX_TOKEN_LEN, KeySet, MAX_LEEWAY_SECS, MAX_TOKEN_LEN_LIMIT, VerifyingKey,
 };
+use crate::AuthReason;
 use crate::{Error, Result};
 
 /// Where "now" comes from: the system clock unless a test or a forensic
@@ -268,29 +269,41 @@ impl Verifier {
     pub fn verify_at<C: DeserializeOwned>(&self, token: &str, now: u64) -> Result<Verified<C>> {
         let parts = token::split(token, self.max_len)?;
         let header = token::header(parts.header)?;
-        let key = self.keys.select(header.kid.as_deref()).map_err(refuse)?;
+        let key = self
+            .keys
+            .select(header.kid.as_deref())
+            .map_err(|r| refuse_as(AuthReason::UnknownKey, r))?;
         if Algorithm::from_header(&header.alg) != Some(key.algorithm()) {
-            return Err(refuse("algorithm not allowed for this key"));
+            return Err(refuse_as(
+                AuthReason::AlgorithmNotAllowed,
+                "algorithm not allowed for this key",
+            ));
         }
         let sig = token::b64(
             parts.signature,
             "malformed signature: not canonical base64url",
         )?;
         if !key.verify(parts.signing_input.as_bytes(), &sig) {
-            return Err(refuse("bad signature"));
+            return Err(refuse_as(AuthReason::BadSignature, "bad signature"));
         }
         // Only signed bytes are parsed from here on.
         let payload = token::b64(parts.payload, "malformed claims: not canonical base64url")?;
         let map = token::object(&payload).map_err(|e| match e {
-            ObjectError::Duplicate => refuse("duplicate claim name"),
-            ObjectError::NotObject => refuse("claims are not a JSON object"),
+            ObjectError::Duplicate => refuse_as(AuthReason::InvalidClaims, "duplicate claim name"),
+            ObjectError::NotObject => {
+                refuse_as(AuthReason::InvalidClaims, "claims are not a JSON object")
+            }
         })?;
         let registered = claims::registered(&map)?;
         self.check_times(&registered, now)?;
         self.check_issuer(registered.iss.as_deref())?;
         self.check_audience(&registered.aud, map.contains_key("aud"))?;
-        let claims = serde_json::from_value(Value::Object(map))
-            .map_err(|_| refuse("claims do not match the expected type"))?;
+        let claims = serde_json::from_value(Value::Object(map)).map_err(|_| {
+            refuse_as(
+                AuthReason::InvalidClaims,
+                "claims do not match the expected type",
+            )
+        })?;
         Ok(Verified {
             claims,
             registered,
@@ -302,17 +315,20 @@ impl Verifier {
     fn check_times(&self, c: &claims::RegisteredClaims, now: u64) -> Result<()> {
         // RFC 7519 §4.1.4: valid only while now < exp.
         if now >= c.exp.saturating_add(self.leeway) {
-            return Err(refuse("expired"));
+            return Err(refuse_as(AuthReason::Expired, "expired"));
         }
         if let Some(nbf) = c.nbf
             && now.saturating_add(self.leeway) < nbf
         {
-            return Err(refuse("not yet valid (nbf)"));
+            return Err(refuse_as(AuthReason::NotYetValid, "not yet valid (nbf)"));
         }
         if let Some(iat) = c.iat
             && iat > now.saturating_add(self.leeway)
         {
-            return Err(refuse("issued in the future (iat)"));
+            return Err(refuse_as(
+                AuthReason::NotYetValid,
+                "issued in the future (iat)",
+            ));
         }
         Ok(())
     }
@@ -320,11 +336,12 @@ impl Verifier {
     fn check_issuer(&self, iss: Option<&str>) -> Result<()> {
         match (&self.issuer, iss) {
             (Some(want), Some(got)) if want == got => Ok(()),
-            (Some(_), Some(_)) => Err(refuse("wrong issuer")),
-            (Some(_), None) => Err(refuse("missing iss claim")),
-            (None, Some(_)) if !self.ignore_issuer => {
-                Err(refuse("unexpected iss claim: no issuer configured"))
-            }
+            (Some(_), Some(_)) => Err(refuse_as(AuthReason::WrongIssuer, "wrong issuer")),
+            (Some(_), None) => Err(refuse_as(AuthReason::WrongIssuer, "missing iss claim")),
+            (None, Some(_)) if !self.ignore_issuer => Err(refuse_as(
+                AuthReason::WrongIssuer,
+                "unexpected iss claim: no issuer configured",
+            )),
             (None, _) => Ok(()),
         }
     }
@@ -332,17 +349,20 @@ impl Verifier {
     fn check_audience(&self, aud: &[String], present: bool) -> Result<()> {
         if self.audiences.is_empty() {
             if present && !self.ignore_audience {
-                return Err(refuse("unexpected aud claim: no audience configured"));
+                return Err(refuse_as(
+                    AuthReason::WrongAudience,
+                    "unexpected aud claim: no audience configured",
+                ));
             }
             return Ok(());
         }
         if aud.is_empty() {
-            return Err(refuse("missing aud claim"));
+            return Err(refuse_as(AuthReason::WrongAudience, "missing aud claim"));
         }
         if aud.iter().any(|a| self.audiences.contains(a)) {
             Ok(())
         } else {
-            Err(refuse("wrong audience"))
+            Err(refuse_as(AuthReason::WrongAudience, "wrong audience"))
         }
     }
 }

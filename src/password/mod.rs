@@ -442,7 +442,11 @@ impl PasswordHasher {
                 let _ = engine::bcrypt_hash(bytes.get(..len).unwrap_or_default(), cost, salt)?;
             }
         }
-        Err(Error::unauthenticated("password", "unknown user"))
+        Err(Error::unauthenticated(
+            "password",
+            crate::AuthReason::UnknownUser,
+            "unknown user",
+        ))
     }
 
     /// The Argon2id tag a new hash at `p` (with the current pepper) would
@@ -510,6 +514,7 @@ impl PasswordHasher {
         let unpeppered = || {
             Error::unauthenticated(
                 "password",
+                crate::AuthReason::MissingPepper,
                 "stored hash has no pepper and this hasher requires one",
             )
         };
@@ -524,7 +529,11 @@ impl PasswordHasher {
                 let argon = engine::argon2(a.algorithm, a.version, a.params.clone(), secret)?;
                 engine::argon2_into(&argon, bytes, &a.salt, &mut tag, self.retain_blocks())?;
                 if !bool::from(tag.as_slice().ct_eq(a.tag.as_slice())) {
-                    return Err(Error::unauthenticated("password", "mismatch"));
+                    return Err(Error::unauthenticated(
+                        "password",
+                        crate::AuthReason::Mismatch,
+                        "mismatch",
+                    ));
                 }
                 Ok(self.argon2_outdated(&a))
             }
@@ -533,7 +542,11 @@ impl PasswordHasher {
                     return Err(unpeppered());
                 }
                 if !engine::bcrypt_matches(bytes, stored)? {
-                    return Err(Error::unauthenticated("password", "mismatch"));
+                    return Err(Error::unauthenticated(
+                        "password",
+                        crate::AuthReason::Mismatch,
+                        "mismatch",
+                    ));
                 }
                 Ok(self.bcrypt_outdated(&b) || bytes.len() > BCRYPT_MAX_PASSWORD_BYTES)
             }

@@ -133,7 +133,11 @@ impl ApiKey {
         if bool::from(presented.ct_eq(stored)) {
             Ok(())
         } else {
-            Err(Error::unauthenticated("api_key", "key does not match"))
+            Err(Error::unauthenticated(
+                "api_key",
+                crate::AuthReason::Mismatch,
+                "key does not match",
+            ))
         }
     }
 }
