@@ -1,7 +1,7 @@
 //! Opening an envelope into a file that appears only once it authenticated.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufReader, BufWriter};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use super::stream::Opener;
@@ -19,8 +19,12 @@ fn io_failed(_: std::io::Error) -> Error {
     Error::internal("envelope file i/o failed")
 }
 
-pub(crate) fn open_file(opener: &Opener<'_>, src: &Path, dst: &Path, ad: &[u8]) -> Result<u64> {
-    let input = File::open(src).map_err(io_failed)?;
+pub(crate) fn open_into_file<R: std::io::Read>(
+    opener: &Opener<'_>,
+    input: R,
+    dst: &Path,
+    ad: &[u8],
+) -> Result<u64> {
     let tmp = partial_path(dst)?;
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
@@ -29,7 +33,7 @@ pub(crate) fn open_file(opener: &Opener<'_>, src: &Path, dst: &Path, ad: &[u8]) 
     let file = options.open(&tmp).map_err(io_failed)?;
     let result = (|| {
         let mut writer = BufWriter::new(file);
-        let n = opener.open_stream(BufReader::new(input), &mut writer, ad)?;
+        let n = opener.open_stream(input, &mut writer, ad)?;
         let file = writer
             .into_inner()
             .map_err(|_| Error::internal("envelope file i/o failed"))?;

@@ -141,6 +141,40 @@ pub fn rewrap(
     Ok(out)
 }
 
+/// [`rewrap`] in bounded memory: reads the envelope from `input`, writes
+/// the rewrapped one to `output` (a new header, then the payload copied
+/// unchanged). Only the header is checked: the payload is not decrypted, so
+/// a damaged payload is copied as it is and fails when opened.
+///
+/// # Errors
+///
+/// As [`rewrap`], and `Internal` for I/O errors.
+///
+/// # Example
+///
+/// ```
+/// use seckit::envelope::{self, Keyring, PrivateKey};
+///
+/// let pem = seckit::SecretString::from(include_str!("../../tests/fixtures/envelope/rsa3072-private.pem"));
+/// let old = PrivateKey::from_pem(&pem, None)?;
+/// let pem2 = seckit::SecretString::from(include_str!("../../tests/fixtures/envelope/rsa2048-private.pem"));
+/// let new = PrivateKey::from_pem(&pem2, None)?;
+/// let sealed = envelope::seal(&[old.public_key()], b"backup", b"")?;
+/// let mut moved = Vec::new();
+/// envelope::rewrap_stream(&Keyring::from(old), &sealed[..], &mut moved, &[new.public_key()], b"")?;
+/// assert!(envelope::open(&Keyring::from(new), &moved, b"")? == b"backup".as_slice());
+/// # Ok::<(), seckit::Error>(())
+/// ```
+pub fn rewrap_stream<R: std::io::Read, W: std::io::Write>(
+    keyring: &Keyring,
+    input: R,
+    output: W,
+    recipients: &[&PublicKey],
+    ad: &[u8],
+) -> Result<()> {
+    stream::rewrap_stream(keyring, ad, recipients, input, output)
+}
+
 /// Seals everything `input` yields to `output`, in bounded memory; returns
 /// the writer.
 ///

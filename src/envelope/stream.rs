@@ -365,7 +365,42 @@ impl<'k> Opener<'k> {
         dst: &std::path::Path,
         ad: &[u8],
     ) -> Result<u64> {
-        super::file::open_file(self, src, dst, ad)
+        let input =
+            std::fs::File::open(src).map_err(|_| Error::internal("envelope file i/o failed"))?;
+        super::file::open_into_file(self, io::BufReader::new(input), dst, ad)
+    }
+
+    /// [`open_file`](super::open_file) from any reader (standard input, a
+    /// socket): `dst` appears, complete, only if the whole envelope
+    /// authenticated.
+    ///
+    /// # Errors
+    ///
+    /// As [`open_file`](super::open_file).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::envelope::{self, Keyring, Opener, PrivateKey};
+    ///
+    /// let pem = seckit::SecretString::from(include_str!("../../tests/fixtures/envelope/rsa3072-private.pem"));
+    /// let key = PrivateKey::from_pem(&pem, None)?;
+    /// let sealed = envelope::seal(&[key.public_key()], b"rows", b"")?;
+    /// let keyring = Keyring::from(key);
+    /// let dir = std::env::temp_dir().join(format!("seckit-doc-into-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let n = Opener::new(&keyring).open_into_file(&sealed[..], &dir.join("rows.txt"), b"")?;
+    /// assert_eq!(n, 4);
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_into_file<R: Read>(
+        &self,
+        input: R,
+        dst: &std::path::Path,
+        ad: &[u8],
+    ) -> Result<u64> {
+        super::file::open_into_file(self, input, dst, ad)
     }
 
     /// One-shot opening of a whole envelope held in memory: the payload is
