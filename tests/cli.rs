@@ -1234,3 +1234,33 @@ fn key_inspect_reads_der_as_well_as_pem() {
     std::fs::write(&junk, [0x30, 0x03, 0x02, 0x01, 0x05]).unwrap();
     assert_eq!(run(&["key", "inspect", junk.to_str().unwrap()], "").code, 1);
 }
+
+/// The progress bar is for people: never on a piped stderr, never with
+/// `--json`, even for a file over the 8 MiB threshold.
+#[test]
+fn no_progress_bar_unless_stderr_is_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big");
+    std::fs::write(&big, vec![3u8; 9 * 1024 * 1024]).unwrap();
+    let out = dir.path().join("big.sk");
+    for json_flag in [false, true] {
+        let _ = std::fs::remove_file(&out);
+        let mut args = vec![
+            "seal",
+            "--to",
+            "PUBLIC",
+            "-i",
+            big.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        let public = fixture_path("rsa2048-public.pem");
+        args[2] = &public;
+        if json_flag {
+            args.insert(0, "--json");
+        }
+        let r = run(&args, "");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.is_empty(), "{:?}", r.stderr);
+    }
+}
