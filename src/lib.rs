@@ -91,7 +91,7 @@
 //! ## Envelopes
 //!
 //! ```
-//! # #[cfg(feature = "envelope")] {
+//! # #[cfg(feature = "envelope-core")] {
 //! use seckit::envelope::{self, Keyring, PrivateKey, PublicKey};
 //!
 //! let public = PublicKey::from_pem(include_str!("../tests/fixtures/envelope/rsa3072-public.pem"))?;
@@ -144,7 +144,7 @@
 mod error;
 #[cfg(any(feature = "jwt", feature = "validate"))]
 mod http_auth;
-#[cfg(any(feature = "jwt", feature = "envelope"))]
+#[cfg(any(feature = "jwt", feature = "envelope-core"))]
 mod pem_util;
 mod secret;
 #[cfg(feature = "serde")]
@@ -152,9 +152,21 @@ mod serde_safe;
 
 pub mod random;
 
-#[cfg(feature = "envelope")]
-#[cfg_attr(docsrs, doc(cfg(feature = "envelope")))]
+#[cfg(feature = "envelope-core")]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "envelope", feature = "envelope-rustcrypto")))
+)]
 pub mod envelope;
+
+#[cfg(all(
+    feature = "envelope-core",
+    not(feature = "envelope-core"),
+    not(feature = "envelope-rustcrypto")
+))]
+compile_error!(
+    "feature `envelope-core` has no backend: enable `envelope` (aws-lc-rs) or `envelope-rustcrypto` (pure Rust)"
+);
 #[cfg(feature = "jwt")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
 pub mod jwt;
@@ -188,7 +200,7 @@ pub struct JwtGuideDoctests;
 pub struct ValidationGuideDoctests;
 
 /// docs/envelope.md's code blocks, compiled and run as doctests.
-#[cfg(all(doctest, feature = "envelope"))]
+#[cfg(all(doctest, feature = "envelope-core"))]
 #[doc = include_str!("../docs/envelope.md")]
 pub struct EnvelopeGuideDoctests;
 

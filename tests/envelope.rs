@@ -1,7 +1,7 @@
 //! Envelope behaviour through the public API: keys, round trips at every
 //! chunk boundary, every byte flipped, every truncation, wrong keys and
 //! associated data, multi-recipient, rotation, streaming and files.
-#![cfg(feature = "envelope")]
+#![cfg(feature = "envelope-core")]
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::io::{Read, Write};

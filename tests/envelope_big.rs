@@ -1,7 +1,7 @@
 //! A 1 GiB envelope through streaming seal and open, with peak memory
 //! (VmHWM) reported. Ignored by default (1 GiB of disk, seconds of work):
 //! `cargo test --release --all-features --test envelope_big -- --ignored --nocapture`.
-#![cfg(feature = "envelope")]
+#![cfg(feature = "envelope-core")]
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::indexing_slicing)]
 
 use std::io::{BufReader, BufWriter, Read, Write};

@@ -2,7 +2,7 @@
 //! docs/envelope-format.md (written here from the spec, with the RustCrypto
 //! primitives directly), and RSA-OAEP interop with the openssl CLI
 //! (tests/fixtures/envelope/generate.sh).
-#![cfg(feature = "envelope")]
+#![cfg(feature = "envelope-core")]
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use aes_gcm::aead::{AeadInOut as _, KeyInit as _};

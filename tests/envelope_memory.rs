@@ -1,7 +1,7 @@
 //! What opening costs in memory, measured as the process's peak resident
 //! set (Linux `VmHWM`, reset through `/proc/self/clear_refs`). One test in
 //! this file, so nothing else runs in the process while it measures.
-#![cfg(all(feature = "envelope", target_os = "linux"))]
+#![cfg(all(feature = "envelope-core", target_os = "linux"))]
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::io::Write as _;

@@ -1,7 +1,7 @@
 //! Property tests for envelopes: any plaintext size round-trips (0, chunk
 //! multiples and everything between); any single-byte change, any cut and
 //! any appended byte is refused; parsers never panic on arbitrary input.
-#![cfg(feature = "envelope")]
+#![cfg(feature = "envelope-core")]
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::io::Write as _;

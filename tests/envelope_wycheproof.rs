@@ -2,7 +2,7 @@
 //! the exact parameters it uses: AES-256-GCM (96-bit nonces, 128-bit tags)
 //! and RSA-OAEP with SHA-256 and MGF1-SHA-256 (empty label) at 2048, 3072 and
 //! 4096 bits.
-#![cfg(feature = "envelope")]
+#![cfg(feature = "envelope-core")]
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use aes_gcm::aead::{AeadInOut as _, KeyInit as _};

@@ -10,7 +10,7 @@
 #![cfg(all(
     feature = "password",
     feature = "jwt",
-    feature = "envelope",
+    feature = "envelope-core",
     feature = "validate"
 ))]
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)] // test scaffolding fails loudly

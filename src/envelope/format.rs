@@ -3,12 +3,11 @@
 
 use std::io::Read;
 
-use hkdf::Hkdf;
-use hmac::{Hmac, KeyInit as _, Mac as _};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
 
+use super::backend::{Backend, Selected};
 use super::keys::{KeyId, Keyring, PublicKey};
 use crate::{Error, Result};
 
@@ -42,20 +41,18 @@ pub(crate) struct Schedule {
     pub(crate) payload_key: Zeroizing<[u8; 32]>,
 }
 
-pub(crate) fn schedule(data_key: &[u8]) -> Schedule {
-    let hk = Hkdf::<Sha256>::new(None, data_key);
+pub(crate) fn schedule(data_key: &[u8]) -> Result<Schedule> {
     let mut commitment = [0u8; 32];
     let mut header_key = Zeroizing::new([0u8; 32]);
     let mut payload_key = Zeroizing::new([0u8; 32]);
-    // 32 bytes is far below HKDF-SHA256's 8160-byte limit: expand cannot fail.
-    let _ = hk.expand(INFO_COMMIT, &mut commitment);
-    let _ = hk.expand(INFO_HEADER, &mut *header_key);
-    let _ = hk.expand(INFO_PAYLOAD, &mut *payload_key);
-    Schedule {
+    Selected::hkdf_sha256(data_key, INFO_COMMIT, &mut commitment)?;
+    Selected::hkdf_sha256(data_key, INFO_HEADER, &mut header_key)?;
+    Selected::hkdf_sha256(data_key, INFO_PAYLOAD, &mut payload_key)?;
+    Ok(Schedule {
         commitment,
         header_key,
         payload_key,
-    }
+    })
 }
 
 /// One recipient entry.
@@ -118,20 +115,8 @@ pub(crate) fn encode(
 
 /// HMAC-SHA256(header key, header bytes || u64be(len(ad)) || ad).
 pub(crate) fn header_tag(header_key: &[u8; 32], header: &[u8], ad: &[u8]) -> Result<[u8; 32]> {
-    Ok(header_mac(header_key, header, ad)?
-        .finalize()
-        .into_bytes()
-        .into())
-}
-
-fn header_mac(header_key: &[u8; 32], header: &[u8], ad: &[u8]) -> Result<Hmac<Sha256>> {
-    // HMAC takes keys of any length; this cannot fail.
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(header_key).map_err(|_| Error::internal("hmac key"))?;
-    mac.update(header);
-    mac.update(&u64::try_from(ad.len()).unwrap_or(u64::MAX).to_be_bytes());
-    mac.update(ad);
-    Ok(mac)
+    let ad_len = u64::try_from(ad.len()).unwrap_or(u64::MAX).to_be_bytes();
+    Selected::hmac_sha256(header_key, &[header, &ad_len, ad])
 }
 
 /// The AES-GCM associated data of every chunk: SHA-256 of the fixed header
@@ -233,57 +218,19 @@ pub(crate) fn unlock(
     if recipient.wrapped.len() != key.public_key().size() {
         return Err(refuse("wrapped key length does not match the key"));
     }
-    let data_key = unwrap_strict(key, &recipient.wrapped)?;
-    let keys = schedule(&data_key);
+    let data_key = Selected::unwrap(key.inner(), &recipient.wrapped)?;
+    if data_key.len() != DATA_KEY_LEN {
+        return Err(refuse("could not unwrap the data key"));
+    }
+    let keys = schedule(&data_key)?;
     if !bool::from(keys.commitment.ct_eq(&header.commitment)) {
         return Err(refuse("key commitment mismatch"));
     }
-    header_mac(&keys.header_key, &header.bytes, ad)?
-        .verify_slice(&header.tag)
-        .map_err(|_| refuse("header authentication failed"))?;
-    Ok((keys, data_key))
-}
-
-/// RSA-OAEP-SHA256 decryption of a wrapped data key, strict as RFC 8017
-/// §7.1.2 step 3g requires: a decoded block whose first byte `Y` is not
-/// zero is refused, as OpenSSL, pyca/cryptography, Go and aws-lc-rs refuse
-/// it. `rsa` 0.10 skips that check by design, so the block is first
-/// computed with the raw, blinded private-key operation and its leading
-/// bytes checked, then decoded by `rsa`'s OAEP (a second private-key
-/// operation: the price of not hand-writing OAEP decoding). Both checks
-/// always run and fail with one reason, so the failures cannot be told
-/// apart.
-fn unwrap_strict(key: &super::keys::PrivateKey, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    let failed = || refuse("could not unwrap the data key");
-    let rsa_key = key.rsa();
-    let k = key.public_key().size();
-    let c = rsa::BoxedUint::from_be_slice(
-        wrapped,
-        rsa::traits::PublicKeyParts::n_bits_precision(rsa_key),
-    )
-    .map_err(|_| failed())?;
-    let em = Zeroizing::new(
-        rsa::hazmat::rsa_decrypt_and_check(rsa_key, Some(&mut rand::rngs::SysRng), &c)
-            .map_err(|_| failed())?,
-    );
-    let em_bytes = Zeroizing::new(em.to_be_bytes());
-    // `em_bytes` is at least k bytes (the precision rounds up to whole
-    // limbs): everything before the last k - 1 bytes, Y included, is zero.
-    let leading = em_bytes.len().saturating_sub(k.saturating_sub(1));
-    let zeros = vec![0u8; leading];
-    let y_is_zero = em_bytes
-        .get(..leading)
-        .map_or(subtle::Choice::from(0), |l| l.ct_eq(&zeros));
-    let decoded =
-        rsa_key.decrypt_blinded(&mut rand::rngs::SysRng, rsa::Oaep::<Sha256>::new(), wrapped);
-    let (decoded_ok, data_key) = match decoded {
-        Ok(v) => (subtle::Choice::from(1), Zeroizing::new(v)),
-        Err(_) => (subtle::Choice::from(0), Zeroizing::new(Vec::new())),
-    };
-    if !bool::from(y_is_zero & decoded_ok) || data_key.len() != DATA_KEY_LEN {
-        return Err(failed());
+    let tag = header_tag(&keys.header_key, &header.bytes, ad)?;
+    if !bool::from(tag.ct_eq(&header.tag)) {
+        return Err(refuse("header authentication failed"));
     }
-    Ok(data_key)
+    Ok((keys, data_key))
 }
 
 /// Wraps `data_key` to each recipient with RSA-OAEP-SHA256, in the order
@@ -312,18 +259,6 @@ pub(crate) fn wrap(recipients: &[&PublicKey], data_key: &[u8]) -> Result<Vec<(Ke
     }
     recipients
         .iter()
-        .map(|pk| {
-            let wrapped = pk
-                .rsa()
-                .encrypt(
-                    &mut rand::rngs::SysRng,
-                    rsa::Oaep::<Sha256>::new(),
-                    data_key,
-                )
-                .map_err(|_| Error::Crypto {
-                    context: "RSA-OAEP key wrap failed",
-                })?;
-            Ok((pk.key_id(), wrapped))
-        })
+        .map(|pk| Ok((pk.key_id(), Selected::wrap(pk.inner(), data_key)?)))
         .collect()
 }

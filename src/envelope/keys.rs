@@ -1,19 +1,20 @@
 //! RSA key pairs for envelopes: generation, import, export, key ids.
+//!
+//! Key *formats* are handled here, backend-free, with the RustCrypto DER
+//! crates (`pkcs1`, `pkcs8`, `spki`: parsing and encoding, no arithmetic):
+//! every import becomes canonical DER (PKCS#8 with rsaEncryption and NULL
+//! parameters for private keys, SubjectPublicKeyInfo for public ones), the
+//! size and exponent rules are checked, and the selected backend parses the
+//! canonical DER once into its own key type.
 
 use std::fmt;
 
-use rsa::pkcs1::{
-    DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _, EncodeRsaPrivateKey as _,
-    EncodeRsaPublicKey as _,
-};
-use rsa::pkcs8::{
-    DecodePrivateKey as _, DecodePublicKey as _, EncodePrivateKey as _, EncodePublicKey as _,
-    LineEnding,
-};
-use rsa::traits::PublicKeyParts as _;
-use rsa::{PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
+use pkcs8::der::asn1::{AnyRef, BitStringRef, OctetStringRef, UintRef};
+use pkcs8::der::{Decode as _, Encode as _};
 use sha2::{Digest as _, Sha256};
+use zeroize::Zeroizing;
 
+use super::backend::{Backend, Selected};
 use crate::{Error, Result, SecretBytes, SecretString};
 
 /// The smallest modulus accepted on import (for interoperability), in bits.
@@ -67,7 +68,8 @@ impl fmt::Debug for KeyId {
     }
 }
 
-/// An RSA public key that envelopes are sealed to: 2048 to 8192 bits.
+/// An RSA public key that envelopes are sealed to: 2048 to 8192 bits, an
+/// odd public exponent from 3 to 2^33 − 1.
 ///
 /// # Example
 ///
@@ -80,14 +82,26 @@ impl fmt::Debug for KeyId {
 /// assert_eq!(key.key_id().to_string().len(), 64);
 /// # Ok::<(), seckit::Error>(())
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct PublicKey {
-    key: RsaPublicKey,
+    /// Canonical SubjectPublicKeyInfo DER.
+    spki: Vec<u8>,
+    bits: usize,
     id: KeyId,
+    inner: <Selected as Backend>::PublicKey,
 }
 
-/// An RSA private key that opens envelopes. Its material is zeroized on
-/// drop (by `rsa`), and `Debug` shows only the size and key id.
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.spki == other.spki
+    }
+}
+
+impl Eq for PublicKey {}
+
+/// An RSA private key that opens envelopes. Its material is held by the
+/// backend (aws-lc-rs clears the memory it frees; `rsa` zeroizes on drop),
+/// and `Debug` shows only the size and key id.
 ///
 /// # Example
 ///
@@ -101,7 +115,7 @@ pub struct PublicKey {
 /// ```
 #[derive(Clone)]
 pub struct PrivateKey {
-    key: RsaPrivateKey,
+    inner: <Selected as Backend>::PrivateKey,
     public: PublicKey,
 }
 
@@ -109,13 +123,12 @@ const PRIVATE: &str = "envelope.private_key";
 const PUBLIC: &str = "envelope.public_key";
 
 /// rsaEncryption (RFC 8017 A.1): the only algorithm identifier accepted.
-/// rsa would also take id-RSASSA-PSS keys, which are restricted to
-/// signatures and must not be used to decrypt.
+/// id-RSASSA-PSS keys are restricted to signatures and must not decrypt.
 const RSA_ENCRYPTION: pkcs8::ObjectIdentifier =
     pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
-fn require_rsa_encryption(oid: Option<pkcs8::ObjectIdentifier>, setting: &str) -> Result<()> {
-    if oid == Some(RSA_ENCRYPTION) {
+fn require_rsa_encryption(oid: pkcs8::ObjectIdentifier, setting: &str) -> Result<()> {
+    if oid == RSA_ENCRYPTION {
         Ok(())
     } else {
         Err(Error::configuration(
@@ -124,6 +137,12 @@ fn require_rsa_encryption(oid: Option<pkcs8::ObjectIdentifier>, setting: &str) -
         ))
     }
 }
+
+/// rsaEncryption with NULL parameters, as canonical encodings carry it.
+const RSA_ALGORITHM: pkcs8::AlgorithmIdentifierRef<'static> = pkcs8::AlgorithmIdentifierRef {
+    oid: RSA_ENCRYPTION,
+    parameters: Some(AnyRef::NULL),
+};
 
 /// The most PBKDF2 work an encrypted key file may ask for (about ten seconds
 /// here; OpenSSL writes 2048 iterations, OWASP advises 600,000).
@@ -173,20 +192,18 @@ fn check_kdf(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<()> {
     }
 }
 
-fn pkcs8_oid(der: &[u8]) -> Option<pkcs8::ObjectIdentifier> {
-    pkcs8::PrivateKeyInfoRef::try_from(der)
-        .ok()
-        .map(|info| info.algorithm.oid)
-}
-
-fn spki_oid(der: &[u8]) -> Option<pkcs8::ObjectIdentifier> {
-    pkcs8::SubjectPublicKeyInfoRef::try_from(der)
-        .ok()
-        .map(|info| info.algorithm.oid)
-}
-
-fn modulus_bits(key: &RsaPublicKey) -> usize {
-    usize::try_from(key.n().bit_width()).unwrap_or(usize::MAX)
+/// The bit length of a big-endian unsigned integer.
+fn bit_len(bytes: &[u8]) -> usize {
+    let Some(pos) = bytes.iter().position(|&b| b != 0) else {
+        return 0;
+    };
+    let significant = bytes.len().saturating_sub(pos);
+    let top = bytes.get(pos).copied().unwrap_or(0);
+    let top_bits = usize::try_from(8u32.saturating_sub(top.leading_zeros())).unwrap_or(8);
+    significant
+        .saturating_sub(1)
+        .saturating_mul(8)
+        .saturating_add(top_bits)
 }
 
 fn check_bits(bits: usize, setting: &str) -> Result<()> {
@@ -212,16 +229,16 @@ const MAX_PUBLIC_EXPONENT: u64 = (1 << 33) - 1;
 
 /// An encryption exponent must be odd and at least 3 (RFC 8017 §3.1 asks
 /// for 3 ≤ e ≤ n − 1; an even e is not invertible modulo λ(n)).
-fn check_exponent(key: &RsaPublicKey, setting: &str) -> Result<()> {
-    let bytes = key.e().to_be_bytes_trimmed_vartime();
-    let e = if bytes.len() <= 8 {
-        bytes.iter().fold(0u64, |acc, &b| {
+fn check_exponent(e: &[u8], setting: &str) -> Result<()> {
+    let significant: Vec<u8> = e.iter().copied().skip_while(|&b| b == 0).collect();
+    let value = if significant.len() <= 8 {
+        significant.iter().fold(0u64, |acc, &b| {
             acc.checked_shl(8).unwrap_or(0) | u64::from(b)
         })
     } else {
         u64::MAX
     };
-    if e < 3 || e % 2 == 0 || e > MAX_PUBLIC_EXPONENT {
+    if value < 3 || value % 2 == 0 || value > MAX_PUBLIC_EXPONENT {
         return Err(Error::configuration(
             setting.to_owned(),
             "has a public exponent that is even, under 3 or over 2^33 - 1",
@@ -230,15 +247,63 @@ fn check_exponent(key: &RsaPublicKey, setting: &str) -> Result<()> {
     Ok(())
 }
 
+/// Canonical SubjectPublicKeyInfo DER for `n` and `e`.
+fn canonical_spki(n: UintRef<'_>, e: UintRef<'_>) -> Result<Vec<u8>> {
+    let failed = |_| Error::internal("public key encoding failed");
+    let rsa = pkcs1::RsaPublicKey {
+        modulus: n,
+        public_exponent: e,
+    }
+    .to_der()
+    .map_err(failed)?;
+    pkcs8::SubjectPublicKeyInfoRef {
+        algorithm: RSA_ALGORITHM,
+        subject_public_key: BitStringRef::from_bytes(&rsa).map_err(failed)?,
+    }
+    .to_der()
+    .map_err(failed)
+}
+
+/// Canonical SPKI DER of a modulus and exponent, for tests that need a
+/// public key without its private half.
+#[cfg(all(test, feature = "envelope", feature = "envelope-rustcrypto"))]
+#[allow(clippy::unwrap_used)] // test scaffolding: a bad fixture should fail loudly
+pub(crate) fn tests_spki(n: &[u8], e: &[u8]) -> Vec<u8> {
+    canonical_spki(UintRef::new(n).unwrap(), UintRef::new(e).unwrap()).unwrap()
+}
+
+/// PEM text with LF line endings.
+fn pem_text(label: &str, der: &[u8]) -> String {
+    pem::encode_config(
+        &pem::Pem::new(label, der),
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
+}
+
 impl PublicKey {
-    fn new(key: RsaPublicKey, setting: &str) -> Result<Self> {
-        check_bits(modulus_bits(&key), setting)?;
-        check_exponent(&key, setting)?;
-        let der = key
-            .to_public_key_der()
-            .map_err(|_| Error::configuration(setting.to_owned(), "cannot be encoded"))?;
-        let id = KeyId(Sha256::digest(der.as_bytes()).into());
-        Ok(Self { key, id })
+    /// From the modulus and exponent: the size and exponent rules, the
+    /// canonical SPKI, its id, and the backend's key.
+    fn from_parts(n: UintRef<'_>, e: UintRef<'_>, setting: &str) -> Result<Self> {
+        let bits = bit_len(n.as_bytes());
+        check_bits(bits, setting)?;
+        check_exponent(e.as_bytes(), setting)?;
+        let spki = canonical_spki(n, e)?;
+        let inner = Selected::public_from_spki(&spki).map_err(|_| {
+            Error::configuration(setting.to_owned(), "is not a valid RSA public key")
+        })?;
+        let id = KeyId(Sha256::digest(&spki).into());
+        Ok(Self {
+            spki,
+            bits,
+            id,
+            inner,
+        })
+    }
+
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
+        let key = pkcs1::RsaPublicKey::<UintRef<'_>>::from_der(der)
+            .map_err(|_| Error::configuration(PUBLIC, "is not an RSA public key"))?;
+        Self::from_parts(key.modulus, key.public_exponent, PUBLIC)
     }
 
     /// From PEM: SubjectPublicKeyInfo (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`).
@@ -246,17 +311,14 @@ impl PublicKey {
     /// # Errors
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind) for malformed PEM, a
-    /// non-RSA key (including RSA-PSS-restricted keys) or a size outside
-    /// 2048–8192 bits.
+    /// non-RSA key (including RSA-PSS-restricted keys), a size outside
+    /// 2048–8192 bits, or a public exponent that is even, under 3 or over
+    /// 2^33 − 1.
     pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self> {
         let (tag, der) = crate::pem_util::read(pem.as_ref(), PUBLIC)?;
         match tag.as_str() {
             "PUBLIC KEY" => Self::from_der(&der),
-            "RSA PUBLIC KEY" => Self::new(
-                RsaPublicKey::from_pkcs1_der(&der)
-                    .map_err(|_| Error::configuration(PUBLIC, "is not an RSA public key"))?,
-                PUBLIC,
-            ),
+            "RSA PUBLIC KEY" => Self::from_pkcs1_der(&der),
             _ => Err(Error::configuration(PUBLIC, "is not a public key PEM")),
         }
     }
@@ -267,10 +329,14 @@ impl PublicKey {
     ///
     /// As [`PublicKey::from_pem`].
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        require_rsa_encryption(spki_oid(der), PUBLIC)?;
-        let key = RsaPublicKey::from_public_key_der(der)
+        let spki = pkcs8::SubjectPublicKeyInfoRef::try_from(der)
             .map_err(|_| Error::configuration(PUBLIC, "is not an rsaEncryption public key"))?;
-        Self::new(key, PUBLIC)
+        require_rsa_encryption(spki.algorithm.oid, PUBLIC)?;
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| Error::configuration(PUBLIC, "is not an rsaEncryption public key"))?;
+        Self::from_pkcs1_der(bits)
     }
 
     /// SubjectPublicKeyInfo PEM.
@@ -279,21 +345,16 @@ impl PublicKey {
     ///
     /// [`ErrorKind::Internal`](crate::ErrorKind) if encoding fails.
     pub fn to_pem(&self) -> Result<String> {
-        self.key
-            .to_public_key_pem(LineEnding::LF)
-            .map_err(|_| Error::internal("public key encoding failed"))
+        Ok(pem_text("PUBLIC KEY", &self.spki))
     }
 
-    /// SubjectPublicKeyInfo DER.
+    /// SubjectPublicKeyInfo DER: the canonical encoding the key id hashes.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Internal`](crate::ErrorKind) if encoding fails.
     pub fn to_der(&self) -> Result<Vec<u8>> {
-        self.key
-            .to_public_key_der()
-            .map(|d| d.as_bytes().to_vec())
-            .map_err(|_| Error::internal("public key encoding failed"))
+        Ok(self.spki.clone())
     }
 
     /// PKCS#1 `RSAPublicKey` PEM (`RSA PUBLIC KEY`), for tools that want it.
@@ -302,12 +363,14 @@ impl PublicKey {
     ///
     /// [`ErrorKind::Internal`](crate::ErrorKind) if encoding fails.
     pub fn to_pkcs1_pem(&self) -> Result<String> {
-        self.key
-            .to_pkcs1_pem(LineEnding::LF)
-            .map_err(|_| Error::internal("public key encoding failed"))
+        let failed = || Error::internal("public key encoding failed");
+        let spki =
+            pkcs8::SubjectPublicKeyInfoRef::try_from(self.spki.as_slice()).map_err(|_| failed())?;
+        let rsa = spki.subject_public_key.as_bytes().ok_or_else(failed)?;
+        Ok(pem_text("RSA PUBLIC KEY", rsa))
     }
 
-    /// The key id (SHA-256 of the SPKI DER).
+    /// The key id (SHA-256 of the canonical SPKI DER).
     #[must_use]
     pub const fn key_id(&self) -> KeyId {
         self.id
@@ -315,29 +378,29 @@ impl PublicKey {
 
     /// The modulus size in bits.
     #[must_use]
-    pub fn bits(&self) -> usize {
-        modulus_bits(&self.key)
+    pub const fn bits(&self) -> usize {
+        self.bits
     }
 
-    /// The modulus size in bytes: the length of a wrapped key.
+    /// The modulus size in bytes, `ceil(bits / 8)`: the length of a wrapped key.
     #[must_use]
-    pub fn size(&self) -> usize {
-        self.key.size()
+    pub const fn size(&self) -> usize {
+        self.bits.div_ceil(8)
     }
 
-    pub(crate) const fn rsa(&self) -> &RsaPublicKey {
-        &self.key
+    pub(crate) const fn inner(&self) -> &<Selected as Backend>::PublicKey {
+        &self.inner
     }
 }
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PublicKey {{ bits: {}, id: {} }}", self.bits(), self.id)
+        write!(f, "PublicKey {{ bits: {}, id: {} }}", self.bits, self.id)
     }
 }
 
 impl PrivateKey {
-    /// Generates a key pair of [`DEFAULT_BITS`] (4096) bits. Takes seconds.
+    /// Generates a key pair of [`DEFAULT_BITS`] (4096) bits.
     ///
     /// # Errors
     ///
@@ -349,7 +412,7 @@ impl PrivateKey {
     /// use seckit::SecretString;
     /// use seckit::envelope::PrivateKey;
     ///
-    /// let key = PrivateKey::generate()?; // 4096 bits; takes seconds
+    /// let key = PrivateKey::generate()?; // 4096 bits
     /// let pem = key.to_pem(Some(&SecretString::from("sample passphrase")))?; // encrypted PKCS#8
     /// let public_pem = key.public_key().to_pem()?; // give this to senders
     /// # let _ = (pem, public_pem);
@@ -359,7 +422,8 @@ impl PrivateKey {
         Self::generate_bits(DEFAULT_BITS)
     }
 
-    /// Generates a key pair of 3072 or 4096 bits.
+    /// Generates a key pair of 3072 or 4096 bits, with the backend's
+    /// generator (2048- and 8192-bit keys are import-only).
     ///
     /// # Errors
     ///
@@ -372,14 +436,40 @@ impl PrivateKey {
                 "must be 3072 or 4096",
             ));
         }
-        let key = RsaPrivateKey::new(&mut rand::rngs::SysRng, bits)
-            .map_err(|_| Error::internal("RSA key generation failed"))?;
-        Self::new(key, PRIVATE)
+        let pkcs8 = Selected::generate(bits)?;
+        Self::from_pkcs8_der(&pkcs8)
     }
 
-    fn new(key: RsaPrivateKey, setting: &str) -> Result<Self> {
-        let public = PublicKey::new(key.to_public_key(), setting)?;
-        Ok(Self { key, public })
+    /// From PKCS#8 DER: the rsaEncryption check, then PKCS#1 inside.
+    fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+        let bad = || Error::configuration(PRIVATE, "is not an rsaEncryption private key");
+        let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|_| bad())?;
+        require_rsa_encryption(info.algorithm.oid, PRIVATE)?;
+        Self::from_pkcs1_der(info.private_key.as_bytes())
+    }
+
+    /// From PKCS#1 `RSAPrivateKey` DER: the rules of the public half, a
+    /// canonical PKCS#8 for the backend, which checks the key's consistency.
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
+        let key = pkcs1::RsaPrivateKey::<UintRef<'_>>::from_der(der)
+            .map_err(|_| Error::configuration(PRIVATE, "is not an RSA private key"))?;
+        if key.other_prime_infos.is_some() {
+            return Err(Error::configuration(
+                PRIVATE,
+                "is a multi-prime RSA key (two primes only)",
+            ));
+        }
+        let public = PublicKey::from_parts(key.modulus, key.public_exponent, PRIVATE)?;
+        let octets =
+            OctetStringRef::new(der).map_err(|_| Error::internal("private key encoding failed"))?;
+        let canonical = Zeroizing::new(
+            pkcs8::PrivateKeyInfoRef::new(RSA_ALGORITHM, octets)
+                .to_der()
+                .map_err(|_| Error::internal("private key encoding failed"))?,
+        );
+        let inner = Selected::private_from_pkcs8(&canonical)
+            .map_err(|_| Error::configuration(PRIVATE, "is not a valid RSA private key"))?;
+        Ok(Self { inner, public })
     }
 
     /// From PEM: PKCS#8 (`PRIVATE KEY`), PKCS#1 (`RSA PRIVATE KEY`), or
@@ -390,22 +480,17 @@ impl PrivateKey {
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind) for malformed PEM, a
     /// non-RSA or RSA-PSS-restricted key, an encrypted key without (or with
-    /// the wrong) passphrase, or a size outside 2048–8192 bits; and, before
-    /// any key derivation runs, an encrypted key whose own parameters ask for
-    /// more than 10,000,000 PBKDF2 iterations or more than 256 MiB or 16
-    /// lanes of scrypt (PBES1 and other KDFs are refused).
+    /// the wrong) passphrase, a size outside 2048–8192 bits or a public
+    /// exponent outside the rule; and, before any key derivation runs, an
+    /// encrypted key whose own parameters ask for more than 10,000,000
+    /// PBKDF2 iterations or more than 256 MiB or 16 lanes of scrypt (PBES1
+    /// and other KDFs are refused).
     pub fn from_pem(pem: &SecretString, passphrase: Option<&SecretString>) -> Result<Self> {
         let (tag, der) = crate::pem_util::read(pem.expose_secret().as_bytes(), PRIVATE)?;
         let bad = |reason| Error::configuration(PRIVATE, reason);
-        let key = match tag.as_str() {
-            "PRIVATE KEY" => {
-                require_rsa_encryption(pkcs8_oid(&der), PRIVATE)?;
-                RsaPrivateKey::from_pkcs8_der(&der)
-                    .map_err(|_| bad("is not an rsaEncryption private key"))?
-            }
-            "RSA PRIVATE KEY" => {
-                RsaPrivateKey::from_pkcs1_der(&der).map_err(|_| bad("is not an RSA private key"))?
-            }
+        match tag.as_str() {
+            "PRIVATE KEY" => Self::from_pkcs8_der(&der),
+            "RSA PRIVATE KEY" => Self::from_pkcs1_der(&der),
             "ENCRYPTED PRIVATE KEY" => {
                 let Some(pass) = passphrase else {
                     return Err(bad("is encrypted and no passphrase was given"));
@@ -416,13 +501,10 @@ impl PrivateKey {
                 let plain = info
                     .decrypt(pass.expose_secret().as_bytes())
                     .map_err(|_| bad("cannot be decrypted with this passphrase"))?;
-                require_rsa_encryption(pkcs8_oid(plain.as_bytes()), PRIVATE)?;
-                RsaPrivateKey::from_pkcs8_der(plain.as_bytes())
-                    .map_err(|_| bad("is not an rsaEncryption private key"))?
+                Self::from_pkcs8_der(plain.as_bytes())
             }
-            _ => return Err(bad("is not a private key PEM")),
-        };
-        Self::new(key, PRIVATE)
+            _ => Err(bad("is not a private key PEM")),
+        }
     }
 
     /// From PKCS#8 DER.
@@ -431,10 +513,11 @@ impl PrivateKey {
     ///
     /// As [`PrivateKey::from_pem`].
     pub fn from_der(der: &SecretBytes) -> Result<Self> {
-        require_rsa_encryption(pkcs8_oid(der.expose_secret()), PRIVATE)?;
-        let key = RsaPrivateKey::from_pkcs8_der(der.expose_secret())
-            .map_err(|_| Error::configuration(PRIVATE, "is not an rsaEncryption private key"))?;
-        Self::new(key, PRIVATE)
+        Self::from_pkcs8_der(der.expose_secret())
+    }
+
+    fn pkcs8(&self) -> Result<Zeroizing<Vec<u8>>> {
+        Selected::private_to_pkcs8(&self.inner)
     }
 
     /// PKCS#8 PEM, unencrypted (write it with mode 0600), or encrypted with
@@ -445,14 +528,20 @@ impl PrivateKey {
     /// [`ErrorKind::Internal`](crate::ErrorKind) if encoding fails.
     pub fn to_pem(&self, passphrase: Option<&SecretString>) -> Result<SecretString> {
         let failed = |_| Error::internal("private key encoding failed");
-        let pem = match passphrase {
-            None => self.key.to_pkcs8_pem(LineEnding::LF).map_err(failed)?,
-            Some(pass) => self
-                .key
-                .to_pkcs8_encrypted_pem(pass.expose_secret().as_bytes(), LineEnding::LF)
-                .map_err(failed)?,
-        };
-        Ok(SecretString::from(pem.as_str()))
+        let der = self.pkcs8()?;
+        match passphrase {
+            None => Ok(SecretString::new(pem_text("PRIVATE KEY", &der))),
+            Some(pass) => {
+                let info = pkcs8::PrivateKeyInfoRef::try_from(der.as_slice()).map_err(failed)?;
+                let encrypted = info
+                    .encrypt_with_rng(&mut rand::rngs::SysRng, pass.expose_secret().as_bytes())
+                    .map_err(failed)?;
+                Ok(SecretString::new(pem_text(
+                    "ENCRYPTED PRIVATE KEY",
+                    encrypted.as_bytes(),
+                )))
+            }
+        }
     }
 
     /// Unencrypted PKCS#8 DER.
@@ -461,10 +550,7 @@ impl PrivateKey {
     ///
     /// [`ErrorKind::Internal`](crate::ErrorKind) if encoding fails.
     pub fn to_der(&self) -> Result<SecretBytes> {
-        self.key
-            .to_pkcs8_der()
-            .map(|d| SecretBytes::from(d.as_bytes()))
-            .map_err(|_| Error::internal("private key encoding failed"))
+        Ok(SecretBytes::from(self.pkcs8()?.as_slice()))
     }
 
     /// Unencrypted PKCS#1 `RSAPrivateKey` PEM (`RSA PRIVATE KEY`), for tools
@@ -474,10 +560,13 @@ impl PrivateKey {
     ///
     /// [`ErrorKind::Internal`](crate::ErrorKind) if encoding fails.
     pub fn to_pkcs1_pem(&self) -> Result<SecretString> {
-        self.key
-            .to_pkcs1_pem(LineEnding::LF)
-            .map(|pem| SecretString::from(pem.as_str()))
-            .map_err(|_| Error::internal("private key encoding failed"))
+        let der = self.pkcs8()?;
+        let info = pkcs8::PrivateKeyInfoRef::try_from(der.as_slice())
+            .map_err(|_| Error::internal("private key encoding failed"))?;
+        Ok(SecretString::new(pem_text(
+            "RSA PRIVATE KEY",
+            info.private_key.as_bytes(),
+        )))
     }
 
     /// The public half.
@@ -492,8 +581,8 @@ impl PrivateKey {
         self.public.id
     }
 
-    pub(crate) const fn rsa(&self) -> &RsaPrivateKey {
-        &self.key
+    pub(crate) const fn inner(&self) -> &<Selected as Backend>::PrivateKey {
+        &self.inner
     }
 }
 
@@ -502,8 +591,7 @@ impl fmt::Debug for PrivateKey {
         write!(
             f,
             "PrivateKey {{ bits: {}, id: {} }}",
-            self.public.bits(),
-            self.public.id
+            self.public.bits, self.public.id
         )
     }
 }

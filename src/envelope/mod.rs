@@ -37,6 +37,7 @@
 //! ```
 
 mod armor;
+mod backend;
 mod file;
 mod format;
 mod keys;

@@ -3,9 +3,9 @@
 
 use std::io::{self, Read, Write};
 
-use aes_gcm::aead::{AeadInOut as _, KeyInit as _};
-use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use zeroize::{Zeroize as _, Zeroizing};
+
+use super::backend::{Backend, Selected};
 
 use super::format::{self, Header, Schedule, TAG_LEN, refuse};
 use super::keys::{Keyring, PublicKey};
@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 /// The nonce of chunk `counter`: 3 zero bytes, the counter (u64 BE), and
 /// 1 if this is the last chunk.
-fn nonce(counter: u64, last: bool) -> Nonce<aes_gcm::aead::consts::U12> {
+fn nonce(counter: u64, last: bool) -> [u8; 12] {
     let mut n = [0u8; 12];
     if let Some(c) = n.get_mut(3..11) {
         c.copy_from_slice(&counter.to_be_bytes());
@@ -21,8 +21,11 @@ fn nonce(counter: u64, last: bool) -> Nonce<aes_gcm::aead::consts::U12> {
     if let Some(flag) = n.get_mut(11) {
         *flag = u8::from(last);
     }
-    n.into()
+    n
 }
+
+/// The AES-256-GCM of the selected backend.
+type Aead = <Selected as Backend>::Aead;
 
 fn io_err(e: &io::Error) -> Error {
     if e.kind() == io::ErrorKind::UnexpectedEof {
@@ -57,7 +60,7 @@ fn io_err(e: &io::Error) -> Error {
 /// ```
 pub struct Sealer<W: Write> {
     out: W,
-    cipher: Aes256Gcm,
+    cipher: Aead,
     aad: [u8; 32],
     buf: Zeroizing<Vec<u8>>,
     chunk_len: usize,
@@ -113,24 +116,24 @@ impl<W: Write> Sealer<W> {
         let mut data_key = Zeroizing::new([0u8; format::DATA_KEY_LEN]);
         crate::random::fill(&mut *data_key)?;
         let wrapped = format::wrap(recipients, &*data_key)?;
-        let keys = format::schedule(&*data_key);
+        let keys = format::schedule(&*data_key)?;
         let header = format::encode(chunk_exp, &keys.commitment, &wrapped, &keys.header_key, ad)?;
         out.write_all(&header).map_err(|e| io_err(&e))?;
-        Ok(Self::resume(out, &keys, &header, ad, chunk_exp))
+        Self::resume(out, &keys, &header, ad, chunk_exp)
     }
 
     /// A sealer continuing after a header already written.
-    fn resume(out: W, keys: &Schedule, header: &[u8], ad: &[u8], chunk_exp: u8) -> Self {
+    fn resume(out: W, keys: &Schedule, header: &[u8], ad: &[u8], chunk_exp: u8) -> Result<Self> {
         let chunk_len = format::chunk_len(chunk_exp);
-        Self {
+        Ok(Self {
             out,
-            cipher: Aes256Gcm::new((&*keys.payload_key).into()),
+            cipher: Selected::aead(&keys.payload_key)?,
             aad: format::payload_aad(header, ad),
             buf: Zeroizing::new(Vec::with_capacity(chunk_len.saturating_add(TAG_LEN))),
             chunk_len,
             counter: 0,
             poisoned: false,
-        }
+        })
     }
 
     /// Seals the buffered chunk and writes it; poisons the sealer on any
@@ -155,14 +158,13 @@ impl<W: Write> Sealer<W> {
     }
 
     fn emit_inner(&mut self, last: bool) -> io::Result<()> {
-        let tag = self
-            .cipher
-            .encrypt_inout_detached(
-                &nonce(self.counter, last),
-                &self.aad,
-                self.buf.as_mut_slice().into(),
-            )
-            .map_err(|_| io::Error::other("seckit: chunk encryption failed"))?;
+        let tag = Selected::seal_in_place(
+            &self.cipher,
+            &nonce(self.counter, last),
+            &self.aad,
+            self.buf.as_mut_slice(),
+        )
+        .map_err(|_| io::Error::other("seckit: chunk encryption failed"))?;
         self.buf.extend_from_slice(&tag);
         self.out.write_all(&self.buf)?;
         // The buffer now holds ciphertext only: no need to wipe it here
@@ -410,7 +412,7 @@ impl<'k> Opener<'k> {
         let mut input = envelope;
         let header = self.header(&mut input)?;
         let (keys, _) = format::unlock(&header, self.keyring, ad)?;
-        let cipher = Aes256Gcm::new((&*keys.payload_key).into());
+        let cipher = Selected::aead(&keys.payload_key)?;
         let aad = format::payload_aad(&header.bytes, ad);
         let full = header.chunk_len().saturating_add(TAG_LEN);
         if input.is_empty() {
@@ -480,7 +482,7 @@ pub fn open_stream<R: Read, W: Write>(
 /// Checks and decrypts one chunk (ciphertext then tag) in place; returns
 /// the plaintext length. The one rule set both openers use.
 fn open_chunk(
-    cipher: &Aes256Gcm,
+    cipher: &Aead,
     aad: &[u8; 32],
     counter: u64,
     last: bool,
@@ -496,12 +498,11 @@ fn open_chunk(
     if last && body_len == 0 && counter > 0 {
         return Err(refuse("malformed payload: empty final chunk"));
     }
-    let (body, tag) = chunk.split_at_mut(body_len);
-    let tag = Tag::<aes_gcm::aead::consts::U16>::try_from(&*tag)
-        .map_err(|_| refuse("malformed payload"))?;
-    cipher
-        .decrypt_inout_detached(&nonce(counter, last), aad, body.into(), &tag)
-        .map_err(|_| refuse("payload authentication failed"))?;
+    let opened = Selected::open_in_place(cipher, &nonce(counter, last), aad, chunk)
+        .map_err(|()| refuse("payload authentication failed"))?;
+    if opened != body_len {
+        return Err(refuse("malformed payload"));
+    }
     Ok(body_len)
 }
 
@@ -512,7 +513,7 @@ fn decrypt_payload<R: Read, W: Write>(
     input: &mut R,
     output: &mut W,
 ) -> Result<u64> {
-    let cipher = Aes256Gcm::new((&*keys.payload_key).into());
+    let cipher = Selected::aead(&keys.payload_key)?;
     let aad = format::payload_aad(&header.bytes, ad);
     let full = header.chunk_len().saturating_add(TAG_LEN);
     // One chunk plus one byte of look-ahead tells whether it is the last.
@@ -599,17 +600,15 @@ impl Sealer<Vec<u8>> {
             let start = self.out.len();
             self.out.extend_from_slice(chunk);
             let body = self.out.get_mut(start..).ok_or_else(failed)?;
-            let tag = self
-                .cipher
-                .encrypt_inout_detached(
-                    &nonce(
-                        u64::try_from(i).map_err(|_| failed())?,
-                        i.saturating_add(1) == n,
-                    ),
-                    &self.aad,
-                    body.into(),
-                )
-                .map_err(|_| failed())?;
+            let tag = Selected::seal_in_place(
+                &self.cipher,
+                &nonce(
+                    u64::try_from(i).map_err(|_| failed())?,
+                    i.saturating_add(1) == n,
+                ),
+                &self.aad,
+                body,
+            )?;
             self.out.extend_from_slice(&tag);
         }
         Ok(std::mem::take(&mut self.out))
