@@ -1,10 +1,20 @@
-//! Envelope benches: one-shot seal/open beside raw `aes-gcm` on the same
-//! bytes (and beside raw RSA-OAEP + AES-GCM, the same work), streaming at
-//! 64 MiB, and the RSA unwrap cost per key size.
+//! Envelope benches, each seckit call beside the raw primitives doing the
+//! same work:
 //!
-//! Run with `cargo bench --bench envelope`. The 1 GiB streaming memory
-//! figure comes from `cargo test --release --all-features --test
-//! envelope_big -- --ignored --nocapture`.
+//! - streaming seal and open of 64 MiB and 1 GiB to and from memory sinks,
+//!   beside one-shot AES-256-GCM over the same bytes (aws-lc-rs, and the
+//!   `aes-gcm` crate RustCrypto's backend uses);
+//! - opening a 1 KiB envelope at RSA-2048/3072/4096 beside one RSA-OAEP
+//!   decryption and one AES-GCM open by hand;
+//! - one-shot seal/open of 1 KiB and 1 MiB;
+//! - key generation at 3072 and 4096 bits (compare `openssl genpkey`,
+//!   recorded in docs/PERFORMANCE.md).
+//!
+//! seckit's own results carry the backend in their name (`[aws-lc]` or
+//! `[rustcrypto]`): run once as is (`cargo bench --bench envelope`) and once
+//! with `--no-default-features --features envelope-rustcrypto` for the
+//! pure-Rust figures. The 1 GiB bounded-memory figure comes from
+//! `cargo test --release --features … --test envelope_big -- --ignored --nocapture`.
 
 #![allow(clippy::unwrap_used, missing_docs)] // bench scaffolding fails loudly
 
@@ -13,11 +23,18 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use aes_gcm::aead::{AeadInOut as _, KeyInit as _};
-use aes_gcm::{Aes256Gcm, Nonce};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use seckit::SecretString;
 use seckit::envelope::{self, Keyring, PrivateKey, Sealer};
-use sha2::Sha256;
+
+#[cfg(feature = "envelope")]
+const BACKEND: &str = "aws-lc";
+#[cfg(not(feature = "envelope"))]
+const BACKEND: &str = "rustcrypto";
+
+fn ours(what: &str) -> String {
+    format!("seckit_{what}[{BACKEND}]")
+}
 
 fn pem(bits: usize) -> String {
     std::fs::read_to_string(format!(
@@ -31,129 +48,221 @@ fn key(bits: usize) -> PrivateKey {
     PrivateKey::from_pem(&SecretString::from(pem(bits)), None).unwrap()
 }
 
-fn raw_seal(cipher: &Aes256Gcm, buf: &mut [u8]) {
-    let tag = cipher
-        .encrypt_inout_detached(&Nonce::from([7u8; 12]), b"", buf.into())
-        .unwrap();
-    black_box(tag);
+const NONCE: [u8; 12] = [7; 12];
+const KEY: [u8; 32] = [9; 32];
+
+/// One-shot AES-256-GCM in place with aws-lc-rs: the ceiling.
+#[cfg(feature = "envelope")]
+mod aws {
+    use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, Tag, UnboundKey};
+
+    pub(crate) fn key() -> LessSafeKey {
+        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &super::KEY).unwrap())
+    }
+
+    pub(crate) fn seal(key: &LessSafeKey, buf: &mut [u8]) -> Tag {
+        key.seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(super::NONCE),
+            Aad::empty(),
+            buf,
+        )
+        .unwrap()
+    }
+
+    pub(crate) fn open(key: &LessSafeKey, buf: &mut [u8]) -> usize {
+        key.open_in_place(
+            Nonce::assume_unique_for_key(super::NONCE),
+            Aad::empty(),
+            buf,
+        )
+        .unwrap()
+        .len()
+    }
+}
+
+fn rc_cipher() -> aes_gcm::Aes256Gcm {
+    aes_gcm::Aes256Gcm::new(&KEY.into())
+}
+
+fn rc_seal(cipher: &aes_gcm::Aes256Gcm, buf: &mut [u8]) -> aes_gcm::Tag {
+    cipher
+        .encrypt_inout_detached(&aes_gcm::Nonce::from(NONCE), b"", buf.into())
+        .unwrap()
+}
+
+fn streaming(c: &mut Criterion) {
+    let k = key(3072);
+    let ring = Keyring::from(k.clone());
+    let public = k.public_key().clone();
+    for (name, size) in [("64MiB", 64usize << 20), ("1GiB", 1 << 30)] {
+        let pt = vec![0x42u8; size];
+        let sealed = envelope::seal(&[&public], &pt, b"").unwrap();
+        let mut g = c.benchmark_group(format!("envelope_stream_{name}"));
+        g.throughput(Throughput::Bytes(u64::try_from(size).unwrap()));
+        g.sample_size(10).warm_up_time(Duration::from_secs(1));
+        g.measurement_time(Duration::from_secs(if size > 64 << 20 { 30 } else { 8 }));
+        g.bench_function(ours("seal_stream"), |b| {
+            b.iter(|| {
+                let mut s = Sealer::new(&[&public], std::io::sink(), b"").unwrap();
+                s.write_all(black_box(&pt)).unwrap();
+                s.finish().unwrap()
+            })
+        });
+        g.bench_function(ours("open_stream"), |b| {
+            b.iter(|| {
+                envelope::open_stream(&ring, black_box(&sealed[..]), std::io::sink(), b"").unwrap()
+            })
+        });
+        #[cfg(feature = "envelope")]
+        {
+            let key = aws::key();
+            g.bench_function("raw_aws_lc_gcm_seal_one_shot", |b| {
+                b.iter_batched_ref(
+                    || pt.clone(),
+                    |buf| aws::seal(&key, buf),
+                    BatchSize::LargeInput,
+                )
+            });
+            let mut ct = pt.clone();
+            let tag = aws::seal(&key, &mut ct);
+            ct.extend_from_slice(tag.as_ref());
+            g.bench_function("raw_aws_lc_gcm_open_one_shot", |b| {
+                b.iter_batched_ref(
+                    || ct.clone(),
+                    |buf| aws::open(&key, buf),
+                    BatchSize::LargeInput,
+                )
+            });
+        }
+        if size <= 64 << 20 {
+            let cipher = rc_cipher();
+            g.bench_function("raw_aes_gcm_crate_seal_one_shot", |b| {
+                b.iter_batched_ref(
+                    || pt.clone(),
+                    |buf| rc_seal(&cipher, buf),
+                    BatchSize::LargeInput,
+                )
+            });
+        }
+        g.finish();
+    }
+}
+
+fn open_small_per_key_size(c: &mut Criterion) {
+    use rsa::pkcs8::DecodePrivateKey as _;
+    use sha2::Sha256;
+
+    let mut g = c.benchmark_group("envelope_open_1KiB");
+    let pt = vec![0x42u8; 1024];
+    for bits in [2048usize, 3072, 4096] {
+        let k = key(bits);
+        let ring = Keyring::from(k.clone());
+        let sealed = envelope::seal(&[k.public_key()], &pt, b"").unwrap();
+        g.bench_with_input(BenchmarkId::new(ours("open"), bits), &sealed, |b, s| {
+            b.iter(|| envelope::open(&ring, black_box(s), b"").unwrap())
+        });
+        #[cfg(feature = "envelope")]
+        {
+            use aws_lc_rs::rsa::{
+                OAEP_SHA256_MGF1SHA256, OaepPrivateDecryptingKey, PrivateDecryptingKey,
+            };
+            let der = k.to_der().unwrap();
+            let private = PrivateDecryptingKey::from_pkcs8(der.expose_secret()).unwrap();
+            let public = private.public_key();
+            let raw = OaepPrivateDecryptingKey::new(private).unwrap();
+            let oaep_pub = aws_lc_rs::rsa::OaepPublicEncryptingKey::new(public).unwrap();
+            let mut wrapped = vec![0u8; oaep_pub.ciphertext_size()];
+            oaep_pub
+                .encrypt(&OAEP_SHA256_MGF1SHA256, &KEY, &mut wrapped, None)
+                .unwrap();
+            let gcm = aws::key();
+            let mut ct = pt.clone();
+            let tag = aws::seal(&gcm, &mut ct);
+            ct.extend_from_slice(tag.as_ref());
+            g.bench_with_input(
+                BenchmarkId::new("raw_aws_lc_oaep_and_gcm_open", bits),
+                &wrapped,
+                |b, w| {
+                    b.iter(|| {
+                        let mut dk = [0u8; 512];
+                        let dk = raw
+                            .decrypt(&OAEP_SHA256_MGF1SHA256, black_box(w), &mut dk, None)
+                            .unwrap();
+                        let key = aws_lc_rs::aead::LessSafeKey::new(
+                            aws_lc_rs::aead::UnboundKey::new(&aws_lc_rs::aead::AES_256_GCM, dk)
+                                .unwrap(),
+                        );
+                        let mut buf = ct.clone();
+                        aws::open(&key, &mut buf)
+                    })
+                },
+            );
+        }
+        let raw = rsa::PrivateKey::from_pkcs8_pem(&pem(bits)).unwrap();
+        let wrapped = raw
+            .to_public_key()
+            .encrypt(&mut rand::rngs::SysRng, rsa::Oaep::<Sha256>::new(), &KEY)
+            .unwrap();
+        let cipher = rc_cipher();
+        let mut ct = pt.clone();
+        let tag = rc_seal(&cipher, &mut ct);
+        g.bench_with_input(
+            BenchmarkId::new("raw_rsa_crate_oaep_and_aes_gcm_open", bits),
+            &wrapped,
+            |b, w| {
+                b.iter(|| {
+                    let dk = raw
+                        .decrypt_blinded(
+                            &mut rand::rngs::SysRng,
+                            rsa::Oaep::<Sha256>::new(),
+                            black_box(w),
+                        )
+                        .unwrap();
+                    let c = aes_gcm::Aes256Gcm::new_from_slice(&dk).unwrap();
+                    let mut buf = ct.clone();
+                    c.decrypt_inout_detached(
+                        &aes_gcm::Nonce::from(NONCE),
+                        b"",
+                        buf.as_mut_slice().into(),
+                        &tag,
+                    )
+                    .unwrap();
+                    buf
+                })
+            },
+        );
+    }
+    g.finish();
 }
 
 fn one_shot(c: &mut Criterion) {
     let k = key(3072);
     let ring = Keyring::from(k.clone());
     let public = k.public_key().clone();
-    let cipher = Aes256Gcm::new(&[9u8; 32].into());
-    for (name, size) in [("1KiB", 1024usize), ("1MiB", 1 << 20), ("64MiB", 64 << 20)] {
+    for (name, size) in [("1KiB", 1024usize), ("1MiB", 1 << 20)] {
         let pt = vec![0x42u8; size];
         let sealed = envelope::seal(&[&public], &pt, b"").unwrap();
         let mut g = c.benchmark_group(format!("envelope_{name}"));
         g.throughput(Throughput::Bytes(u64::try_from(size).unwrap()));
-        if size >= 64 << 20 {
-            g.sample_size(10).measurement_time(Duration::from_secs(8));
-        }
-        g.bench_function("seckit_seal", |b| {
+        g.bench_function(ours("seal"), |b| {
             b.iter(|| envelope::seal(&[&public], black_box(&pt), b"").unwrap())
         });
-        g.bench_function("raw_aes_gcm_seal", |b| {
-            b.iter(|| {
-                let mut buf = pt.clone();
-                raw_seal(&cipher, &mut buf);
-                buf
-            })
-        });
-        g.bench_function("seckit_open", |b| {
+        g.bench_function(ours("open"), |b| {
             b.iter(|| envelope::open(&ring, black_box(&sealed), b"").unwrap())
-        });
-        // The same work by hand: one RSA-OAEP unwrap and one AES-GCM pass.
-        use rsa::pkcs8::DecodePrivateKey as _;
-        let raw_key = rsa::PrivateKey::from_pkcs8_pem(&pem(3072)).unwrap();
-        let wrapped = raw_key
-            .to_public_key()
-            .encrypt(
-                &mut rand::rngs::SysRng,
-                rsa::Oaep::<Sha256>::new(),
-                &[9u8; 32],
-            )
-            .unwrap();
-        let raw_public = raw_key.to_public_key();
-        g.bench_function("raw_rsa_oaep_and_aes_gcm_seal", |b| {
-            b.iter(|| {
-                let wrapped = raw_public
-                    .encrypt(
-                        &mut rand::rngs::SysRng,
-                        rsa::Oaep::<Sha256>::new(),
-                        &[9u8; 32],
-                    )
-                    .unwrap();
-                let mut buf = pt.clone();
-                raw_seal(&cipher, &mut buf);
-                (wrapped, buf)
-            })
-        });
-        let mut ct = pt.clone();
-        let tag = cipher
-            .encrypt_inout_detached(&Nonce::from([7u8; 12]), b"", ct.as_mut_slice().into())
-            .unwrap();
-        g.bench_function("raw_rsa_oaep_and_aes_gcm_open", |b| {
-            b.iter(|| {
-                let dk = raw_key
-                    .decrypt_blinded(
-                        &mut rand::rngs::SysRng,
-                        rsa::Oaep::<Sha256>::new(),
-                        black_box(&wrapped),
-                    )
-                    .unwrap();
-                let c = Aes256Gcm::new_from_slice(&dk).unwrap();
-                let mut buf = ct.clone();
-                c.decrypt_inout_detached(
-                    &Nonce::from([7u8; 12]),
-                    b"",
-                    buf.as_mut_slice().into(),
-                    &tag,
-                )
-                .unwrap();
-                buf
-            })
         });
         g.finish();
     }
 }
 
-fn streaming(c: &mut Criterion) {
-    let k = key(3072);
-    let public = k.public_key().clone();
-    let size = 64usize << 20;
-    let pt = vec![0x42u8; size];
-    let cipher = Aes256Gcm::new(&[9u8; 32].into());
-    let mut g = c.benchmark_group("envelope_stream_64MiB");
-    g.throughput(Throughput::Bytes(u64::try_from(size).unwrap()));
-    g.sample_size(10).measurement_time(Duration::from_secs(8));
-    g.bench_function("seckit_sealer_to_sink", |b| {
-        b.iter(|| {
-            let mut s = Sealer::new(&[&public], std::io::sink(), b"").unwrap();
-            s.write_all(black_box(&pt)).unwrap();
-            s.finish().unwrap()
-        })
-    });
-    g.bench_function("raw_aes_gcm_one_shot", |b| {
-        b.iter(|| {
-            let mut buf = pt.clone();
-            raw_seal(&cipher, &mut buf);
-            buf
-        })
-    });
-    g.finish();
-}
-
-fn unwrap_per_key_size(c: &mut Criterion) {
-    let mut g = c.benchmark_group("envelope_open_empty");
-    for bits in [2048usize, 3072, 4096] {
-        let k = key(bits);
-        let ring = Keyring::from(k.clone());
-        let sealed = envelope::seal(&[k.public_key()], b"", b"").unwrap();
-        g.bench_with_input(BenchmarkId::from_parameter(bits), &sealed, |b, s| {
-            b.iter(|| envelope::open(&ring, black_box(s), b"").unwrap())
-        });
+fn keygen(c: &mut Criterion) {
+    let mut g = c.benchmark_group("envelope_keygen");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    for bits in [3072usize, 4096] {
+        g.bench_with_input(
+            BenchmarkId::new(ours("generate"), bits),
+            &bits,
+            |b, &bits| b.iter(|| PrivateKey::generate_bits(bits).unwrap()),
+        );
     }
     g.finish();
 }
@@ -164,6 +273,6 @@ criterion_group! {
         .measurement_time(Duration::from_secs(3))
         .warm_up_time(Duration::from_millis(500))
         .sample_size(20);
-    targets = one_shot, streaming, unwrap_per_key_size
+    targets = streaming, open_small_per_key_size, one_shot, keygen
 }
 criterion_main!(benches);
