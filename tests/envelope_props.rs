@@ -38,6 +38,46 @@ proptest! {
         prop_assert_eq!(opened.expose_secret(), &pt);
     }
 
+    /// However the plaintext arrives (pieces of any size: buffered,
+    /// sealed straight from the caller's slice, or read by `seal_stream`
+    /// with its look-ahead byte), the envelope has the same shape and opens
+    /// to the same plaintext with every opener.
+    #[test]
+    fn every_way_of_writing_gives_the_same_envelope_shape(
+        len in prop_oneof![0usize..5000, Just(1024), Just(2048), Just(4096)],
+        cuts in prop::collection::vec(0usize..5000, 0..6),
+    ) {
+        let pt: Vec<u8> = (0..len).map(|i| u8::try_from(i * 13 % 251).unwrap()).collect();
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(len)).collect();
+        cuts.sort_unstable();
+        let mut s = Sealer::with_chunk_exp(&[KEY.public_key()], Vec::new(), b"ad", 10).unwrap();
+        let mut at = 0;
+        for cut in cuts.into_iter().chain(std::iter::once(len)) {
+            s.write_all(&pt[at..cut]).unwrap();
+            at = cut;
+        }
+        let pieces = s.finish().unwrap();
+        let whole = seal(&pt, b"ad");
+        let streamed = envelope::seal_stream(&[KEY.public_key()], &pt[..], Vec::new(), b"ad").unwrap();
+        let one_shot = envelope::seal(&[KEY.public_key()], &pt, b"ad").unwrap();
+        let chunks = len.div_ceil(1024).max(1);
+        prop_assert_eq!(pieces.len(), 41 + 290 + 32 + len + 16 * chunks);
+        prop_assert_eq!(whole.len(), pieces.len());
+        for env in [&pieces, &whole] {
+            let opened = envelope::open(&RING, env, b"ad").unwrap();
+            prop_assert_eq!(opened.expose_secret(), &pt);
+            let mut out = Vec::new();
+            envelope::open_stream(&RING, &env[..], &mut out, b"ad").unwrap();
+            prop_assert_eq!(&out, &pt);
+        }
+        for env in [&streamed, &one_shot] {
+            // Default 64 KiB chunks.
+            prop_assert_eq!(env.len(), 41 + 290 + 32 + len + 16 * len.div_ceil(65_536).max(1));
+            let opened = envelope::open(&RING, env, b"ad").unwrap();
+            prop_assert_eq!(opened.expose_secret(), &pt);
+        }
+    }
+
     #[test]
     fn any_change_is_refused(len in 0usize..2200, at in any::<prop::sample::Index>(), xor in 1u8..=255, cut in any::<prop::sample::Index>()) {
         let pt = vec![0xa5u8; len];

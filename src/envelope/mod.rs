@@ -19,6 +19,12 @@
 //! key, so [`rewrap`] can move an envelope to new recipients without
 //! touching the payload. docs/envelope-format.md specifies every byte.
 //!
+//! The cryptography is aws-lc-rs by default (feature `envelope`: AWS-LC's
+//! assembly AES-GCM and constant-time RSA, the stack `jwt` uses too), or
+//! pure-Rust RustCrypto (feature `envelope-rustcrypto` without `envelope`,
+//! for targets without a C toolchain). The byte format, the API and every
+//! refusal are the same with either; only the speed differs.
+//!
 //! # Example
 //!
 //! ```
@@ -50,7 +56,7 @@ pub use format::MAX_RECIPIENTS;
 pub use keys::{DEFAULT_BITS, KeyId, Keyring, MAX_BITS, MIN_IMPORT_BITS, PrivateKey, PublicKey};
 pub use stream::{DEFAULT_MAX_CHUNK_LEN, MAX_CHUNK_LEN, Opener, Sealer, open_stream};
 
-use crate::{Error, Result, SecretBytes};
+use crate::{Result, SecretBytes};
 
 /// Seals `plaintext` to every key in `recipients` (1 to 16), bound to the
 /// associated data `ad` (a record id, a file name: anything the opener
@@ -74,8 +80,7 @@ use crate::{Error, Result, SecretBytes};
 /// # Ok::<(), seckit::Error>(())
 /// ```
 pub fn seal(recipients: &[&PublicKey], plaintext: &[u8], ad: &[u8]) -> Result<Vec<u8>> {
-    let room = plaintext.len().saturating_add(1024); // a capacity hint
-    Sealer::new(recipients, Vec::with_capacity(room), ad)?.seal_slice(plaintext)
+    Sealer::new(recipients, Vec::new(), ad)?.seal_slice(plaintext)
 }
 
 /// Opens an envelope with any key of `keyring` (a [`PrivateKey`] converts
@@ -196,13 +201,11 @@ pub fn rewrap_stream<R: std::io::Read, W: std::io::Write>(
 /// ```
 pub fn seal_stream<R: std::io::Read, W: std::io::Write>(
     recipients: &[&PublicKey],
-    mut input: R,
+    input: R,
     output: W,
     ad: &[u8],
 ) -> Result<W> {
-    let mut sealer = Sealer::new(recipients, output, ad)?;
-    std::io::copy(&mut input, &mut sealer).map_err(|_| Error::internal("sealing i/o failed"))?;
-    sealer.finish()
+    Sealer::new(recipients, output, ad)?.seal_reader(input)
 }
 
 /// Opens the envelope at `src` into `dst` so that `dst` exists only if the

@@ -62,7 +62,10 @@ pub struct Sealer<W: Write> {
     out: W,
     cipher: Aead,
     aad: [u8; 32],
+    /// One chunk and its tag, allocated once: `buf[..filled]` is plaintext
+    /// waiting to be sealed; a sealed chunk is written from here.
     buf: Zeroizing<Vec<u8>>,
+    filled: usize,
     chunk_len: usize,
     counter: u64,
     /// Set by the first failure; from then on everything fails.
@@ -129,20 +132,21 @@ impl<W: Write> Sealer<W> {
             out,
             cipher: Selected::aead(&keys.payload_key)?,
             aad: format::payload_aad(header, ad),
-            buf: Zeroizing::new(Vec::with_capacity(chunk_len.saturating_add(TAG_LEN))),
+            buf: Zeroizing::new(vec![0u8; chunk_len.saturating_add(TAG_LEN)]),
+            filled: 0,
             chunk_len,
             counter: 0,
             poisoned: false,
         })
     }
 
-    /// Seals the buffered chunk and writes it; poisons the sealer on any
-    /// failure, so a half-written chunk is never followed by more.
-    fn emit(&mut self, last: bool) -> io::Result<()> {
+    /// Runs `step`, poisoning the sealer when it fails, so a half-written
+    /// chunk is never followed by more.
+    fn guarded(&mut self, step: impl FnOnce(&mut Self) -> io::Result<()>) -> io::Result<()> {
         if self.poisoned {
             return Err(poisoned());
         }
-        let result = self.emit_inner(last);
+        let result = step(self);
         if result.is_err() {
             self.poison();
         }
@@ -154,27 +158,82 @@ impl<W: Write> Sealer<W> {
         // It may hold plaintext (a failed encryption) or a chunk that will
         // never be written: wipe it, and keep nothing.
         self.buf.zeroize();
-        self.buf.clear();
+        self.filled = 0;
     }
 
-    fn emit_inner(&mut self, last: bool) -> io::Result<()> {
-        let tag = Selected::seal_in_place(
-            &self.cipher,
-            &nonce(self.counter, last),
-            &self.aad,
-            self.buf.as_mut_slice(),
-        )
-        .map_err(|_| io::Error::other("seckit: chunk encryption failed"))?;
-        self.buf.extend_from_slice(&tag);
-        self.out.write_all(&self.buf)?;
-        // The buffer now holds ciphertext only: no need to wipe it here
-        // (Zeroizing wipes it on drop, when it may hold plaintext).
-        self.buf.clear();
+    /// The next chunk's nonce, counting it.
+    fn next_nonce(&mut self, last: bool) -> io::Result<[u8; 12]> {
+        let n = nonce(self.counter, last);
         self.counter = self
             .counter
             .checked_add(1)
             .ok_or_else(|| io::Error::other("seckit: chunk counter overflow"))?;
-        Ok(())
+        Ok(n)
+    }
+
+    /// Seals `buf[..len]` in place, puts the tag after it and writes both.
+    fn emit_buffered(&mut self, len: usize, last: bool) -> io::Result<()> {
+        let nonce = self.next_nonce(last)?;
+        let failed = || io::Error::other("seckit: chunk encryption failed");
+        let body = self.buf.get_mut(..len).ok_or_else(failed)?;
+        let tag =
+            Selected::seal_in_place(&self.cipher, &nonce, &self.aad, body).map_err(|_| failed())?;
+        let end = len.saturating_add(TAG_LEN);
+        self.buf
+            .get_mut(len..end)
+            .ok_or_else(failed)?
+            .copy_from_slice(&tag);
+        self.out.write_all(self.buf.get(..end).ok_or_else(failed)?)
+    }
+
+    /// Seals a full, non-final chunk straight from the caller's `chunk`
+    /// into `buf` (no copy of the plaintext) and writes it.
+    fn emit_direct(&mut self, chunk: &[u8]) -> io::Result<()> {
+        let nonce = self.next_nonce(false)?;
+        let failed = || io::Error::other("seckit: chunk encryption failed");
+        let (body, tag_slot) = self.buf.split_at_mut(chunk.len());
+        let tag = Selected::seal_out_of_place(&self.cipher, &nonce, &self.aad, chunk, body)
+            .map_err(|_| failed())?;
+        tag_slot
+            .get_mut(..TAG_LEN)
+            .ok_or_else(failed)?
+            .copy_from_slice(&tag);
+        self.out.write_all(&self.buf)
+    }
+
+    /// Seals everything `input` yields, reading it straight into the
+    /// chunk buffer (one byte past a chunk tells whether it is the last):
+    /// no copy beyond the read itself. Returns the plaintext length.
+    fn seal_from<R: Read>(&mut self, input: &mut R) -> Result<u64> {
+        let mut total = 0u64;
+        let want = self.chunk_len.saturating_add(1);
+        loop {
+            while self.filled < want {
+                let free = self.buf.get_mut(self.filled..want).unwrap_or_default();
+                match input.read(free) {
+                    Ok(0) => return Ok(total),
+                    Ok(k) => {
+                        self.filled = self.filled.saturating_add(k);
+                        total = total.saturating_add(u64::try_from(k).unwrap_or(u64::MAX));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => {
+                        self.poison();
+                        return Err(Error::internal("sealing i/o failed"));
+                    }
+                }
+            }
+            // A full chunk and one more byte: seal the chunk (its tag goes
+            // over the look-ahead byte, kept aside) and start the next.
+            let ahead = self.buf.get(self.chunk_len).copied().unwrap_or(0);
+            let len = self.chunk_len;
+            self.guarded(|s| s.emit_buffered(len, false))
+                .map_err(|e| io_err(&e))?;
+            if let Some(first) = self.buf.first_mut() {
+                *first = ahead;
+            }
+            self.filled = 1;
+        }
     }
 
     /// Seals the last chunk, flushes, and returns the writer.
@@ -204,43 +263,53 @@ impl<W: Write> Sealer<W> {
                 "the sealer failed earlier; the envelope is incomplete",
             ));
         }
-        self.emit(true).map_err(|e| io_err(&e))?;
+        let len = self.filled;
+        self.guarded(|s| s.emit_buffered(len, true))
+            .map_err(|e| io_err(&e))?;
+        self.filled = 0;
         self.flush().map_err(|e| io_err(&e))?;
         Ok(self.out)
     }
 }
 
 impl<W: Write> Write for Sealer<W> {
+    /// Buffers what cannot be sealed yet (a full chunk is sealed only once
+    /// more data arrives: the last chunk carries the last flag, and only
+    /// [`finish`](Sealer::finish) knows it). Full chunks followed by more
+    /// data in the same call are sealed straight from `data`, without a copy.
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         if self.poisoned {
             return Err(poisoned());
         }
         let mut rest = data;
         while !rest.is_empty() {
-            // A full chunk is sealed only once more data arrives: the last
-            // chunk must carry the last flag, and only finish() knows it.
-            if self.buf.len() >= self.chunk_len {
-                self.emit(false)?;
+            if self.filled >= self.chunk_len {
+                let len = self.filled;
+                self.guarded(|s| s.emit_buffered(len, false))?;
+                self.filled = 0;
             }
-            // `buf` holds at most `chunk_len` plaintext bytes here: emit
-            // cleared it, or poisoned the sealer and returned.
-            let room = self.chunk_len.saturating_sub(self.buf.len());
+            if self.filled == 0 && rest.len() > self.chunk_len {
+                let (chunk, later) = rest.split_at(self.chunk_len);
+                self.guarded(|s| s.emit_direct(chunk))?;
+                rest = later;
+                continue;
+            }
+            // `filled` is below `chunk_len` here: emit reset it, or
+            // poisoned the sealer and returned.
+            let room = self.chunk_len.saturating_sub(self.filled);
             let (now, later) = rest.split_at(room.min(rest.len()));
-            self.buf.extend_from_slice(now);
+            let end = self.filled.saturating_add(now.len());
+            if let Some(slot) = self.buf.get_mut(self.filled..end) {
+                slot.copy_from_slice(now);
+            }
+            self.filled = end;
             rest = later;
         }
         Ok(data.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if self.poisoned {
-            return Err(poisoned());
-        }
-        let result = self.out.flush();
-        if result.is_err() {
-            self.poison();
-        }
-        result
+        self.guarded(|s| s.out.flush())
     }
 }
 
@@ -405,9 +474,10 @@ impl<'k> Opener<'k> {
         super::file::open_into_file(self, input, dst, ad)
     }
 
-    /// One-shot opening of a whole envelope held in memory: the payload is
-    /// copied once into the result and decrypted in place there. Same rules
-    /// as [`open_stream`]; on failure the partial result is wiped.
+    /// One-shot opening of a whole envelope held in memory: each chunk is
+    /// decrypted straight from the envelope into the result (no copy of the
+    /// ciphertext). Same rules as [`open_stream`]; on failure the partial
+    /// result is wiped.
     fn open_slice(&self, envelope: &[u8], ad: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let mut input = envelope;
         let header = self.header(&mut input)?;
@@ -418,18 +488,30 @@ impl<'k> Opener<'k> {
         if input.is_empty() {
             return Err(refuse("truncated: no payload"));
         }
-        let mut out = Zeroizing::new(Vec::with_capacity(input.len()));
         let count = input.len().div_ceil(full);
+        let tags = count.saturating_mul(TAG_LEN);
+        let Some(total) = input.len().checked_sub(tags) else {
+            return Err(refuse("truncated"));
+        };
+        let mut out = Zeroizing::new(vec![0u8; total]);
+        let mut pos = 0usize;
         for (i, chunk) in input.chunks(full).enumerate() {
-            let start = out.len();
-            out.extend_from_slice(chunk);
             let counter = u64::try_from(i).unwrap_or(u64::MAX);
-            let in_place = out
-                .get_mut(start..)
-                .ok_or_else(|| refuse("malformed payload"))?;
             let last = i.saturating_add(1) == count;
-            let body_len = open_chunk(&cipher, &aad, counter, last, in_place)?;
-            out.truncate(start.saturating_add(body_len));
+            let Some(body_len) = chunk.len().checked_sub(TAG_LEN) else {
+                return Err(refuse("truncated"));
+            };
+            if last && body_len == 0 && counter > 0 {
+                return Err(refuse("malformed payload: empty final chunk"));
+            }
+            let (ct, tag) = chunk.split_at(body_len);
+            let end = pos.saturating_add(body_len);
+            let dst = out
+                .get_mut(pos..end)
+                .ok_or_else(|| refuse("malformed payload"))?;
+            Selected::open_out_of_place(&cipher, &nonce(counter, last), &aad, ct, tag, dst)
+                .map_err(|()| refuse("payload authentication failed"))?;
+            pos = end;
         }
         Ok(out)
     }
@@ -533,7 +615,8 @@ fn decrypt_payload<R: Read, W: Write>(
         let body_len = open_chunk(&cipher, &aad, counter, last, chunk)?;
         let body = chunk.get_mut(..body_len).unwrap_or_default();
         output.write_all(body).map_err(|e| io_err(&e))?;
-        body.zeroize();
+        // No wipe here: the next read overwrites this plaintext, and the
+        // buffer is wiped when dropped.
         total = total.saturating_add(u64::try_from(body_len).unwrap_or(u64::MAX));
         if last {
             return Ok(total);
@@ -583,35 +666,51 @@ fn fill_to<R: Read>(input: &mut R, buf: &mut Vec<u8>, target: usize) -> Result<(
     Ok(())
 }
 
+impl<W: Write> Sealer<W> {
+    /// [`seal_stream`](super::seal_stream)'s loop: everything `input`
+    /// yields, then the last chunk.
+    pub(crate) fn seal_reader<R: Read>(mut self, mut input: R) -> Result<W> {
+        self.seal_from(&mut input)?;
+        self.finish()
+    }
+}
+
 impl Sealer<Vec<u8>> {
-    /// One-shot sealing straight into the output vector: each chunk is
-    /// copied once and encrypted in place there.
+    /// One-shot sealing into one output vector, allocated once: each chunk
+    /// is encrypted straight from `plaintext` into its place (no copy of the
+    /// plaintext).
     pub(crate) fn seal_slice(mut self, plaintext: &[u8]) -> Result<Vec<u8>> {
         let failed = || Error::internal("chunk encryption failed");
-        let chunks: Vec<&[u8]> = if plaintext.is_empty() {
-            vec![&[]]
-        } else {
-            plaintext.chunks(self.chunk_len).collect()
-        };
-        let n = chunks.len();
-        self.out
-            .reserve(plaintext.len().saturating_add(n.saturating_mul(TAG_LEN)));
-        for (i, chunk) in chunks.into_iter().enumerate() {
-            let start = self.out.len();
-            self.out.extend_from_slice(chunk);
-            let body = self.out.get_mut(start..).ok_or_else(failed)?;
-            let tag = Selected::seal_in_place(
+        let n = plaintext.len().div_ceil(self.chunk_len).max(1);
+        let header = std::mem::take(&mut self.out);
+        let total = plaintext
+            .len()
+            .checked_add(n.saturating_mul(TAG_LEN))
+            .and_then(|t| t.checked_add(header.len()))
+            .ok_or_else(failed)?;
+        let mut out = vec![0u8; total];
+        let (head, mut rest) = out.split_at_mut(header.len());
+        head.copy_from_slice(&header);
+        let chunks = plaintext.chunks(self.chunk_len).chain(
+            // An empty plaintext is one empty chunk.
+            plaintext.is_empty().then_some(&[][..]),
+        );
+        for (i, chunk) in chunks.enumerate() {
+            let (body, after) = rest.split_at_mut(chunk.len());
+            let last = i.saturating_add(1) == n;
+            let counter = u64::try_from(i).map_err(|_| failed())?;
+            let tag = Selected::seal_out_of_place(
                 &self.cipher,
-                &nonce(
-                    u64::try_from(i).map_err(|_| failed())?,
-                    i.saturating_add(1) == n,
-                ),
+                &nonce(counter, last),
                 &self.aad,
+                chunk,
                 body,
             )?;
-            self.out.extend_from_slice(&tag);
+            let (tag_slot, after) = after.split_at_mut(TAG_LEN);
+            tag_slot.copy_from_slice(&tag);
+            rest = after;
         }
-        Ok(std::mem::take(&mut self.out))
+        Ok(out)
     }
 }
 
@@ -677,15 +776,19 @@ mod tests {
         sealer.write_all(&chunk).unwrap();
         assert!(sealer.write_all(&chunk).is_err());
         assert!(sealer.poisoned);
-        assert!(sealer.buf.is_empty());
+        assert_eq!(sealer.filled, 0);
+        assert!(sealer.buf.iter().all(|&b| b == 0), "wiped");
         let capacity = sealer.buf.capacity();
         for _ in 0..100 {
             assert!(sealer.write(&chunk).is_err());
         }
-        assert!(sealer.buf.is_empty());
+        assert_eq!(sealer.filled, 0);
         assert_eq!(sealer.buf.capacity(), capacity);
         assert!(capacity <= 1024 + TAG_LEN);
-        assert_eq!(sealer.counter, 0, "no chunk counted as written");
+        assert_eq!(
+            sealer.counter, 1,
+            "the failed chunk's nonce is spent, never reused"
+        );
     }
 
     #[test]

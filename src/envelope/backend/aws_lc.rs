@@ -148,6 +148,44 @@ impl Backend for AwsLc {
             .map_err(|_| ())
     }
 
+    fn seal_out_of_place(
+        aead: &LessSafeKey,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<[u8; TAG_LEN]> {
+        let mut tag = [0u8; TAG_LEN];
+        aead.seal_out_of_place_scatter(
+            Nonce::assume_unique_for_key(*nonce),
+            Aad::from(aad),
+            input,
+            output,
+            &[],
+            &mut tag,
+        )
+        .map_err(|_| Error::internal("chunk encryption failed"))?;
+        Ok(tag)
+    }
+
+    fn open_out_of_place(
+        aead: &LessSafeKey,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        ciphertext: &[u8],
+        tag: &[u8],
+        output: &mut [u8],
+    ) -> core::result::Result<(), ()> {
+        aead.open_separate_gather(
+            Nonce::assume_unique_for_key(*nonce),
+            Aad::from(aad),
+            ciphertext,
+            tag,
+            output,
+        )
+        .map_err(|_| ())
+    }
+
     fn hkdf_sha256(ikm: &[u8], info: &[u8], out: &mut [u8; 32]) -> Result<()> {
         hkdf::Salt::new(hkdf::HKDF_SHA256, &[])
             .extract(ikm)

@@ -82,6 +82,26 @@ pub(crate) trait Backend {
         in_out: &mut [u8],
     ) -> core::result::Result<usize, ()>;
 
+    /// Encrypts `input` into `output` (the same length); returns the tag.
+    fn seal_out_of_place(
+        aead: &Self::Aead,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<[u8; TAG_LEN]>;
+    /// Checks `ciphertext` and `tag` and decrypts into `output` (the same
+    /// length as `ciphertext`). `Err` when the tag does not verify; then
+    /// `output` holds nothing of value.
+    fn open_out_of_place(
+        aead: &Self::Aead,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        ciphertext: &[u8],
+        tag: &[u8],
+        output: &mut [u8],
+    ) -> core::result::Result<(), ()>;
+
     /// HKDF-SHA256 with no salt, `info`, 32 bytes out.
     fn hkdf_sha256(ikm: &[u8], info: &[u8], out: &mut [u8; 32]) -> Result<()>;
     /// HMAC-SHA256 over the concatenation of `parts`.

@@ -136,6 +136,35 @@ impl Backend for RustCrypto {
         Ok(body_len)
     }
 
+    fn seal_out_of_place(
+        aead: &Aes256Gcm,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<[u8; TAG_LEN]> {
+        let failed = || Error::internal("chunk encryption failed");
+        let buf = aes_gcm::aead::inout::InOutBuf::new(input, output).map_err(|_| failed())?;
+        let tag = aead
+            .encrypt_inout_detached(&Nonce::from(*nonce), aad, buf)
+            .map_err(|_| failed())?;
+        Ok(tag.into())
+    }
+
+    fn open_out_of_place(
+        aead: &Aes256Gcm,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        ciphertext: &[u8],
+        tag: &[u8],
+        output: &mut [u8],
+    ) -> core::result::Result<(), ()> {
+        let tag = Tag::<aes_gcm::aead::consts::U16>::try_from(tag).map_err(|_| ())?;
+        let buf = aes_gcm::aead::inout::InOutBuf::new(ciphertext, output).map_err(|_| ())?;
+        aead.decrypt_inout_detached(&Nonce::from(*nonce), aad, buf, &tag)
+            .map_err(|_| ())
+    }
+
     fn hkdf_sha256(ikm: &[u8], info: &[u8], out: &mut [u8; 32]) -> Result<()> {
         Hkdf::<Sha256>::new(None, ikm)
             .expand(info, out)
