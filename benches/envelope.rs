@@ -113,6 +113,13 @@ fn streaming(c: &mut Criterion) {
                 envelope::open_stream(&ring, black_box(&sealed[..]), std::io::sink(), b"").unwrap()
             })
         });
+        // The one-shot calls on the same data, for the in-memory case.
+        g.bench_function(ours("seal_one_shot"), |b| {
+            b.iter(|| envelope::seal(&[&public], black_box(&pt), b"").unwrap())
+        });
+        g.bench_function(ours("open_one_shot"), |b| {
+            b.iter(|| envelope::open(&ring, black_box(&sealed), b"").unwrap())
+        });
         #[cfg(feature = "envelope")]
         {
             let key = aws::key();

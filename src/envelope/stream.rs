@@ -601,19 +601,20 @@ fn decrypt_payload<R: Read, W: Write>(
     // One chunk plus one byte of look-ahead tells whether it is the last.
     // The buffer grows only as data arrives, so a short envelope with huge
     // chunks costs what it holds, not what its header names.
-    let mut buf = Zeroizing::new(Vec::new());
-    fill_to(input, &mut buf, full.saturating_add(1))?;
+    let target = full.saturating_add(1);
+    let mut rb = ReadBuf::new();
+    rb.fill(input, target)?;
     let mut counter = 0u64;
     let mut total = 0u64;
     loop {
-        let have = buf.len();
-        let last = have <= full;
-        let len = have.min(full);
-        let chunk = buf
+        let last = rb.have <= full;
+        let len = rb.have.min(full);
+        let chunk = rb
+            .buf
             .get_mut(..len)
             .ok_or_else(|| refuse("malformed payload"))?;
         let body_len = open_chunk(&cipher, &aad, counter, last, chunk)?;
-        let body = chunk.get_mut(..body_len).unwrap_or_default();
+        let body = chunk.get(..body_len).unwrap_or_default();
         output.write_all(body).map_err(|e| io_err(&e))?;
         // No wipe here: the next read overwrites this plaintext, and the
         // buffer is wiped when dropped.
@@ -622,8 +623,12 @@ fn decrypt_payload<R: Read, W: Write>(
             return Ok(total);
         }
         // Keep the look-ahead byte (ciphertext), read the next chunk after it.
-        buf.drain(..len);
-        fill_to(input, &mut buf, full.saturating_add(1))?;
+        let ahead = rb.buf.get(len).copied().unwrap_or(0);
+        if let Some(first) = rb.buf.first_mut() {
+            *first = ahead;
+        }
+        rb.have = 1;
+        rb.fill(input, target)?;
         counter = counter
             .checked_add(1)
             .ok_or_else(|| refuse("malformed payload: too many chunks"))?;
@@ -634,36 +639,45 @@ fn decrypt_payload<R: Read, W: Write>(
 /// saves.
 const MIN_READ_STEP: usize = 8 * 1024;
 
-/// Reads into `buf` until it holds `target` bytes or the input ends. The
-/// capacity grows by doubling, capped at `target`, so it is never more than
-/// about twice the data read (and never more than `target`). Only
-/// ciphertext is in `buf` while it grows, so a reallocation leaves no
-/// plaintext behind.
-fn fill_to<R: Read>(input: &mut R, buf: &mut Vec<u8>, target: usize) -> Result<()> {
-    while buf.len() < target {
-        if buf.len() == buf.capacity() {
-            let step = buf.len().max(MIN_READ_STEP);
-            let want = step.min(target.saturating_sub(buf.len()));
-            buf.reserve_exact(want);
-        }
-        let start = buf.len();
-        let end = buf.capacity().min(target);
-        buf.resize(end, 0);
-        let free = buf.get_mut(start..).unwrap_or_default();
-        match input.read(free) {
-            Ok(0) => {
-                buf.truncate(start);
-                return Ok(());
-            }
-            Ok(k) => buf.truncate(start.saturating_add(k)),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(start),
-            Err(e) => {
-                buf.truncate(start);
-                return Err(io_err(&e));
-            }
+/// The opener's read buffer: `buf[..have]` holds what was read. Its
+/// initialized length grows by doubling (from [`MIN_READ_STEP`], capped at
+/// the target) only while data keeps arriving, so it is never more than
+/// about twice the data read, and once grown it is reused without being
+/// cleared again. Only ciphertext is in it while it grows, so a
+/// reallocation leaves no plaintext behind; it is wiped when dropped.
+struct ReadBuf {
+    buf: Zeroizing<Vec<u8>>,
+    have: usize,
+}
+
+impl ReadBuf {
+    fn new() -> Self {
+        Self {
+            buf: Zeroizing::new(Vec::new()),
+            have: 0,
         }
     }
-    Ok(())
+
+    /// Reads until `target` bytes are held or the input ends.
+    fn fill<R: Read>(&mut self, input: &mut R, target: usize) -> Result<()> {
+        while self.have < target {
+            if self.have == self.buf.len() {
+                let len = self.buf.len();
+                let grown = len.saturating_mul(2).max(MIN_READ_STEP).min(target);
+                self.buf.reserve_exact(grown.saturating_sub(len));
+                self.buf.resize(grown, 0);
+            }
+            let end = self.buf.len().min(target);
+            let free = self.buf.get_mut(self.have..end).unwrap_or_default();
+            match input.read(free) {
+                Ok(0) => return Ok(()),
+                Ok(k) => self.have = self.have.saturating_add(k),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_err(&e)),
+            }
+        }
+        Ok(())
+    }
 }
 
 impl<W: Write> Sealer<W> {
@@ -795,18 +809,18 @@ mod tests {
     fn the_read_buffer_grows_with_the_data_never_past_the_target() {
         for (len, target) in [(0usize, 100usize), (1, 1 << 24), (70_000, 65_553), (5, 5)] {
             let data = vec![3u8; len];
-            let mut buf = Vec::new();
-            fill_to(&mut &data[..], &mut buf, target).unwrap();
-            assert_eq!(buf.len(), len.min(target));
+            let mut rb = ReadBuf::new();
+            rb.fill(&mut &data[..], target).unwrap();
+            assert_eq!(rb.have, len.min(target));
             assert!(
-                buf.capacity() <= target,
+                rb.buf.capacity() <= target,
                 "{len} {target}: {}",
-                buf.capacity()
+                rb.buf.capacity()
             );
             assert!(
-                buf.capacity() <= len.saturating_mul(2).max(MIN_READ_STEP),
+                rb.buf.capacity() <= len.saturating_mul(2).max(MIN_READ_STEP),
                 "{len} {target}: {}",
-                buf.capacity()
+                rb.buf.capacity()
             );
         }
     }

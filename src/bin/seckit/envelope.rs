@@ -13,7 +13,7 @@ use std::io::{self, BufRead as _, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use seckit::envelope::{self, Keyring, MAX_ARMOR_LEN, Opener, PublicKey, Sealer};
+use seckit::envelope::{self, Keyring, MAX_ARMOR_LEN, Opener, PublicKey};
 use serde_json::json;
 
 use crate::exit::Fail;
@@ -253,6 +253,20 @@ fn envelope_reader(input: Box<dyn Read>) -> Result<Box<dyn Read>, Fail> {
     Ok(Box::new(io::Cursor::new(binary)))
 }
 
+/// A reader that counts what it hands out (for `--json`).
+struct Counted<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n = self.n.saturating_add(u64::try_from(k).unwrap_or(u64::MAX));
+        Ok(k)
+    }
+}
+
 /// A `Vec` that refuses to grow past `max` (for `--armor`, which needs the
 /// whole envelope before it can encode it).
 struct Bounded {
@@ -289,25 +303,32 @@ pub(crate) fn seal(args: SealArgs, ctx: &Ctx) -> Out {
             buf: Vec::new(),
             max: MAX_ARMORED_ENVELOPE,
         };
-        let mut sealer = Sealer::new(&refs, bounded, &ad).map_err(|e| Fail::checked(&e))?;
-        let n = io::copy(&mut reader, &mut sealer).map_err(|e| {
-            Fail::usage(format!("sealing: {e} (armor holds envelopes up to {MAX_ARMORED_ENVELOPE} bytes; seal without --armor)"))
+        let mut counted = Counted {
+            inner: &mut reader,
+            n: 0,
+        };
+        let sealed = envelope::seal_stream(&refs, &mut counted, bounded, &ad).map_err(|e| match e.kind() {
+            seckit::ErrorKind::Internal => Fail::usage(format!(
+                "sealing: {e} (armor holds envelopes up to {MAX_ARMORED_ENVELOPE} bytes; seal without --armor)"
+            )),
+            _ => Fail::from_error(&e),
         })?;
-        let sealed = sealer.finish().map_err(|e| Fail::usage(e.to_string()))?;
+        let n = counted.n;
         let armored = envelope::to_armor(&sealed.buf);
         if let Err(e) = sink.writer().write_all(armored.as_bytes()) {
             return Err(sink.fail(Fail::output(&e, "output", true)));
         }
         n
     } else {
-        let result = (|| {
-            let mut sealer =
-                Sealer::new(&refs, sink.writer(), &ad).map_err(|e| Fail::checked(&e))?;
-            let n = io::copy(&mut reader, &mut sealer)
-                .map_err(|e| Fail::output(&e, "sealing", true))?;
-            sealer.finish().map_err(|e| Fail::usage(e.to_string()))?;
-            Ok(n)
-        })();
+        // `seal_stream` reads straight into its chunk buffer: no copy
+        // beyond the read itself.
+        let mut counted = Counted {
+            inner: &mut reader,
+            n: 0,
+        };
+        let result = envelope::seal_stream(&refs, &mut counted, sink.writer(), &ad)
+            .map(|_| counted.n)
+            .map_err(|e| Fail::from_error(&e));
         match result {
             Ok(n) => n,
             Err(e) => return Err(sink.fail(e)),
