@@ -1,9 +1,13 @@
 //! Envelope benches, each seckit call beside the raw primitives doing the
 //! same work:
 //!
-//! - streaming seal and open of 64 MiB and 1 GiB to and from memory sinks,
-//!   beside one-shot AES-256-GCM over the same bytes (aws-lc-rs, and the
-//!   `aes-gcm` crate RustCrypto's backend uses);
+//! - streaming seal and open of 64 MiB and 1 GiB to and from memory sinks
+//!   (a sink, and a `Vec` kept across iterations; 64 KiB and 1 MiB chunks),
+//!   beside AES-256-GCM over the same bytes: aws-lc-rs in one call in
+//!   place, in one call from slice to slice, and in 64 KiB chunks with a
+//!   nonce each (chunking without seckit), and the `aes-gcm` crate
+//!   RustCrypto's backend uses; `benches/envelope_ratio.rs` runs the same
+//!   contenders interleaved, for ratios that machine drift cannot move;
 //! - opening a 1 KiB envelope at RSA-2048/3072/4096 beside one RSA-OAEP
 //!   decryption and one AES-GCM open by hand;
 //! - one-shot seal/open of 1 KiB and 1 MiB;
@@ -16,7 +20,7 @@
 //! pure-Rust figures. The 1 GiB bounded-memory figure comes from
 //! `cargo test --release --features … --test envelope_big -- --ignored --nocapture`.
 
-#![allow(clippy::unwrap_used, missing_docs)] // bench scaffolding fails loudly
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)] // bench scaffolding fails loudly
 
 use std::hint::black_box;
 use std::io::Write as _;
@@ -69,6 +73,82 @@ mod aws {
         .unwrap()
     }
 
+    /// One-shot, reading the plaintext where it lies and writing the
+    /// ciphertext to another buffer: the same memory traffic as a stream
+    /// from one slice into another.
+    pub(crate) fn seal_out(key: &LessSafeKey, input: &[u8], output: &mut [u8]) -> [u8; 16] {
+        let mut tag = [0u8; 16];
+        key.seal_out_of_place_scatter(
+            Nonce::assume_unique_for_key(super::NONCE),
+            Aad::empty(),
+            input,
+            output,
+            &[],
+            &mut tag,
+        )
+        .unwrap();
+        tag
+    }
+
+    pub(crate) fn open_out(key: &LessSafeKey, ct: &[u8], tag: &[u8], output: &mut [u8]) {
+        key.open_separate_gather(
+            Nonce::assume_unique_for_key(super::NONCE),
+            Aad::empty(),
+            ct,
+            tag,
+            output,
+        )
+        .unwrap();
+    }
+
+    /// The primitive work of a chunked stream and nothing else: each chunk
+    /// sealed out of place from the source into one reused buffer under
+    /// its own nonce.
+    pub(crate) fn seal_chunked(key: &LessSafeKey, input: &[u8], chunk: usize, buf: &mut [u8]) {
+        let mut tag = [0u8; 16];
+        for (i, piece) in input.chunks(chunk).enumerate() {
+            key.seal_out_of_place_scatter(
+                nonce(i),
+                Aad::empty(),
+                piece,
+                &mut buf[..piece.len()],
+                &[],
+                &mut tag,
+            )
+            .unwrap();
+            std::hint::black_box(&tag);
+        }
+    }
+
+    /// Chunks of `chunk` bytes each followed by its tag, as
+    /// [`open_chunked`] reads them.
+    pub(crate) fn chunked_ciphertext(key: &LessSafeKey, input: &[u8], chunk: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(input.len() + input.len() / chunk * 16 + 16);
+        for (i, piece) in input.chunks(chunk).enumerate() {
+            let mut c = piece.to_vec();
+            let tag = key
+                .seal_in_place_separate_tag(nonce(i), Aad::empty(), &mut c)
+                .unwrap();
+            out.extend_from_slice(&c);
+            out.extend_from_slice(tag.as_ref());
+        }
+        out
+    }
+
+    pub(crate) fn open_chunked(key: &LessSafeKey, ct: &[u8], chunk: usize, buf: &mut [u8]) {
+        for (i, piece) in ct.chunks(chunk + 16).enumerate() {
+            let (body, tag) = piece.split_at(piece.len() - 16);
+            key.open_separate_gather(nonce(i), Aad::empty(), body, tag, &mut buf[..body.len()])
+                .unwrap();
+        }
+    }
+
+    fn nonce(i: usize) -> Nonce {
+        let mut n = super::NONCE;
+        n[4..].copy_from_slice(&u64::try_from(i).unwrap().to_be_bytes());
+        Nonce::assume_unique_for_key(n)
+    }
+
     pub(crate) fn open(key: &LessSafeKey, buf: &mut [u8]) -> usize {
         key.open_in_place(
             Nonce::assume_unique_for_key(super::NONCE),
@@ -113,6 +193,45 @@ fn streaming(c: &mut Criterion) {
                 envelope::open_stream(&ring, black_box(&sealed[..]), std::io::sink(), b"").unwrap()
             })
         });
+        // The largest chunk a default opener accepts (1 MiB): fewer calls
+        // into the AEAD, the same memory traffic.
+        let mut big = Sealer::with_chunk_exp(&[&public], Vec::new(), b"", 20).unwrap();
+        big.write_all(&pt).unwrap();
+        let sealed_big = big.finish().unwrap();
+        g.bench_function(ours("seal_stream_1MiB_chunks"), |b| {
+            b.iter(|| {
+                let mut s = Sealer::with_chunk_exp(&[&public], std::io::sink(), b"", 20).unwrap();
+                s.write_all(black_box(&pt)).unwrap();
+                s.finish().unwrap()
+            })
+        });
+        g.bench_function(ours("open_stream_1MiB_chunks"), |b| {
+            b.iter(|| {
+                envelope::open_stream(&ring, black_box(&sealed_big[..]), std::io::sink(), b"")
+                    .unwrap()
+            })
+        });
+        drop(sealed_big);
+        // The same streams into a memory sink that keeps the bytes (a Vec
+        // reused across iterations, so its pages are already mapped).
+        let mut out = Vec::with_capacity(sealed.len());
+        g.bench_function(ours("seal_stream_to_vec"), |b| {
+            b.iter(|| {
+                out.clear();
+                let mut s = Sealer::new(&[&public], &mut out, b"").unwrap();
+                s.write_all(black_box(&pt)).unwrap();
+                s.finish().unwrap();
+                black_box(out.len())
+            })
+        });
+        g.bench_function(ours("open_stream_to_vec"), |b| {
+            b.iter(|| {
+                out.clear();
+                envelope::open_stream(&ring, black_box(&sealed[..]), &mut out, b"").unwrap();
+                black_box(out.len())
+            })
+        });
+        drop(out);
         // The one-shot calls on the same data, for the in-memory case.
         g.bench_function(ours("seal_one_shot"), |b| {
             b.iter(|| envelope::seal(&[&public], black_box(&pt), b"").unwrap())
@@ -139,6 +258,27 @@ fn streaming(c: &mut Criterion) {
                     |buf| aws::open(&key, buf),
                     BatchSize::LargeInput,
                 )
+            });
+            // Out of place, from the source slice into a second buffer:
+            // what a stream from memory to memory has to do at least.
+            let mut out = vec![0u8; size];
+            g.bench_function("raw_aws_lc_gcm_seal_one_shot_slice_to_slice", |b| {
+                b.iter(|| aws::seal_out(&key, black_box(&pt), &mut out))
+            });
+            // The same, chunked like an envelope (64 KiB, a nonce each),
+            // so the cost of chunking itself is visible apart from seckit.
+            let mut chunk = vec![0u8; 1 << 16];
+            g.bench_function("raw_aws_lc_gcm_seal_64KiB_chunks", |b| {
+                b.iter(|| aws::seal_chunked(&key, black_box(&pt), 1 << 16, &mut chunk))
+            });
+            let chunked = aws::chunked_ciphertext(&key, &pt, 1 << 16);
+            g.bench_function("raw_aws_lc_gcm_open_64KiB_chunks", |b| {
+                b.iter(|| aws::open_chunked(&key, black_box(&chunked), 1 << 16, &mut chunk))
+            });
+            drop(chunked);
+            let (body, tag) = ct.split_at(size);
+            g.bench_function("raw_aws_lc_gcm_open_one_shot_slice_to_slice", |b| {
+                b.iter(|| aws::open_out(&key, black_box(body), tag, &mut out))
             });
         }
         if size <= 64 << 20 {
