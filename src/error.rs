@@ -17,6 +17,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 /// `Result` with [`Error`] as its error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -54,16 +55,28 @@ pub enum ErrorKind {
     InvalidInput,
     /// Wrong password, bad or expired token, failed decryption (401-like).
     Unauthenticated,
+    /// Authenticated, but not allowed to do this: a missing role, a
+    /// resource the caller does not own (403-like).
+    Forbidden,
+    /// Too many attempts; retry after [`Error::retry_after`] (429-like).
+    RateLimited,
+    /// The server is at capacity for this work (every password-hashing
+    /// slot and its wait queue taken); retry later (503-like).
+    Unavailable,
 }
 
 impl ErrorKind {
-    /// The HTTP status a server would usually answer with: 400, 401 or 500.
+    /// The HTTP status a server would usually answer with: 400, 401, 403,
+    /// 429, 500 or 503.
     #[must_use]
     pub const fn http_status(self) -> u16 {
         match self {
             Self::InvalidInput => 400,
             Self::Unauthenticated => 401,
+            Self::Forbidden => 403,
+            Self::RateLimited => 429,
             Self::Configuration | Self::Crypto | Self::Internal => 500,
+            Self::Unavailable => 503,
         }
     }
 
@@ -73,7 +86,10 @@ impl ErrorKind {
         match self {
             Self::InvalidInput => "invalid request",
             Self::Unauthenticated => "invalid credentials",
+            Self::Forbidden => "forbidden",
+            Self::RateLimited => "too many requests",
             Self::Configuration | Self::Crypto | Self::Internal => "internal error",
+            Self::Unavailable => "service busy, retry later",
         }
     }
 }
@@ -86,6 +102,9 @@ impl fmt::Display for ErrorKind {
             Self::Internal => "internal",
             Self::InvalidInput => "invalid input",
             Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::RateLimited => "rate limited",
+            Self::Unavailable => "unavailable",
         })
     }
 }
@@ -130,17 +149,52 @@ pub enum Error {
         context: &'static str,
     },
 
-    /// An environment failure or a bug.
-    #[error("internal error: {context}")]
+    /// An environment failure, a bug, or stored data the server holds that
+    /// does not parse (a corrupt password hash row).
+    #[error("internal error: {context}{}", detail_suffix(.detail.as_ref()))]
     #[non_exhaustive]
     Internal {
         /// Which operation failed.
         context: &'static str,
+        /// The rule the server's own data broke, when that is the cause
+        /// (`password_hash.malformed`).
+        detail: Option<Violation>,
     },
 
     /// The caller's data broke a rule.
     #[error("invalid input: {0}")]
     InvalidInput(Violation),
+
+    /// The caller's data broke several rules: every one of them, each with
+    /// the path of its field (`items[2].sku`). See [`Violations`].
+    #[error("invalid input: {0}")]
+    InvalidFields(Violations),
+
+    /// Authenticated, but not allowed.
+    #[error("forbidden: {context}")]
+    #[non_exhaustive]
+    Forbidden {
+        /// What was refused (`role admin required`).
+        context: &'static str,
+    },
+
+    /// Too many attempts.
+    #[error("rate limited: {context} (retry after {}s)", .retry_after.as_secs())]
+    #[non_exhaustive]
+    RateLimited {
+        /// Which limit was hit.
+        context: &'static str,
+        /// How long until a retry can succeed.
+        retry_after: Duration,
+    },
+
+    /// At capacity; nothing was done.
+    #[error("unavailable: {context}")]
+    #[non_exhaustive]
+    Unavailable {
+        /// Which resource is exhausted.
+        context: &'static str,
+    },
 
     /// Credentials, a token or a ciphertext did not verify.
     ///
@@ -170,6 +224,7 @@ pub enum Error {
 /// # Example
 ///
 /// ```
+/// # #[cfg(feature = "jwt")] {
 /// use seckit::AuthReason;
 /// # let config = seckit::jwt::JwtConfig::from_loader(&mut seckit::config::Loader::from_vars([("JWT_SECRET", "q0Vb8eXo1mZ2yL7rT4sN9kJ3hW6cF5aDgP0uQiRtYvE=")]))?;
 ///
@@ -179,6 +234,7 @@ pub enum Error {
 ///     Err(e) if e.auth_reason() == Some(AuthReason::UnknownKey) => { /* refetch the JWKS */ }
 ///     Err(e) => assert_eq!(e.auth_reason(), Some(AuthReason::Malformed)),
 /// }
+/// # }
 /// # Ok::<(), seckit::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -213,6 +269,9 @@ pub enum AuthReason {
     UnknownKey,
     /// A login for a user that does not exist (`dummy_verify`).
     UnknownUser,
+    /// No credentials of the expected scheme: no `Authorization` header, or
+    /// one of another scheme (RFC 6750 §3.1: answer with a bare challenge).
+    MissingCredentials,
     /// A JWT with a missing, wrong or unexpected `aud`.
     WrongAudience,
     /// A JWT with a missing, wrong or unexpected `iss`.
@@ -221,6 +280,10 @@ pub enum AuthReason {
 
 fn hint_suffix(hint: Option<&str>) -> String {
     hint.map_or_else(String::new, |h| format!(" ({h})"))
+}
+
+fn detail_suffix(detail: Option<&Violation>) -> String {
+    detail.map_or_else(String::new, |v| format!(" ({v})"))
 }
 
 impl Error {
@@ -245,15 +308,19 @@ impl Error {
             Self::Configuration { .. } => ErrorKind::Configuration,
             Self::Crypto { .. } => ErrorKind::Crypto,
             Self::Internal { .. } => ErrorKind::Internal,
-            Self::InvalidInput(_) => ErrorKind::InvalidInput,
+            Self::InvalidInput(_) | Self::InvalidFields(_) => ErrorKind::InvalidInput,
             Self::Unauthenticated { .. } => ErrorKind::Unauthenticated,
+            Self::Forbidden { .. } => ErrorKind::Forbidden,
+            Self::RateLimited { .. } => ErrorKind::RateLimited,
+            Self::Unavailable { .. } => ErrorKind::Unavailable,
         }
     }
 
     /// Generic, stable text a server can send to a client as-is.
     ///
     /// It depends only on [`Error::kind`]: `"invalid request"`,
-    /// `"invalid credentials"` or `"internal error"`.
+    /// `"invalid credentials"`, `"forbidden"`, `"too many requests"`,
+    /// `"internal error"` or `"service busy, retry later"`.
     ///
     /// # Example
     ///
@@ -277,12 +344,149 @@ impl Error {
         }
     }
 
-    /// The broken rule, when this is an [`ErrorKind::InvalidInput`] error.
+    /// The broken rule: of an [`ErrorKind::InvalidInput`] error (the first
+    /// one, for [`Error::InvalidFields`]), or of an internal error caused by
+    /// the server's own stored data (`password_hash.malformed`).
     #[must_use]
-    pub const fn violation(&self) -> Option<&Violation> {
+    pub fn violation(&self) -> Option<&Violation> {
         match self {
             Self::InvalidInput(v) => Some(v),
+            Self::InvalidFields(v) => v.iter().next().map(|(_, v)| v),
+            Self::Internal { detail, .. } => detail.as_ref(),
             _ => None,
+        }
+    }
+
+    /// Every broken input rule with its field path: one for
+    /// [`Error::InvalidInput`] (its field as the path), all of them for
+    /// [`Error::InvalidFields`], none otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let err = seckit::random::secret(8).unwrap_err();
+    /// let all: Vec<_> = err.violations().map(|(path, v)| (path.to_owned(), v.rule())).collect();
+    /// assert_eq!(all, [("n_bytes".to_owned(), "too_small")]);
+    /// ```
+    pub fn violations(&self) -> impl Iterator<Item = (&str, &Violation)> {
+        let (one, many) = match self {
+            Self::InvalidInput(v) => (Some((v.field(), v)), None),
+            Self::InvalidFields(all) => (None, Some(all.iter())),
+            _ => (None, None),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
+
+    /// How long to wait before retrying, for an [`ErrorKind::RateLimited`]
+    /// error.
+    #[must_use]
+    pub const fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
+    }
+
+    /// The application's own authentication failure, in seckit's shape
+    /// (for example a revoked session): `context` names what was checked,
+    /// `text` says why, for the log. Both are `&'static str`, so the error
+    /// cannot carry the presented credential.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::{AuthReason, Error, ErrorKind};
+    ///
+    /// let err = Error::unauthenticated("device", AuthReason::Mismatch, "device token does not match");
+    /// assert_eq!(err.kind(), ErrorKind::Unauthenticated);
+    /// assert_eq!(err.public_message(), "invalid credentials");
+    /// ```
+    #[must_use]
+    pub const fn unauthenticated(
+        context: &'static str,
+        why: AuthReason,
+        text: &'static str,
+    ) -> Self {
+        Self::Unauthenticated {
+            context,
+            reason: text,
+            why,
+        }
+    }
+
+    /// The application's own authorization failure (403): `context` says
+    /// what was refused, for the log.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let err = seckit::Error::forbidden("role admin required");
+    /// assert_eq!(err.kind().http_status(), 403);
+    /// assert_eq!(err.to_string(), "forbidden: role admin required");
+    /// ```
+    #[must_use]
+    pub const fn forbidden(context: &'static str) -> Self {
+        Self::Forbidden { context }
+    }
+
+    /// A rate limit was hit; a retry can succeed after `retry_after`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let err = seckit::Error::rate_limited("login attempts", Duration::from_secs(30));
+    /// assert_eq!((err.kind().http_status(), err.retry_after()), (429, Some(Duration::from_secs(30))));
+    /// ```
+    #[must_use]
+    pub const fn rate_limited(context: &'static str, retry_after: Duration) -> Self {
+        Self::RateLimited {
+            context,
+            retry_after,
+        }
+    }
+
+    /// The server is at capacity for `context`; nothing was done (503).
+    #[must_use]
+    pub const fn unavailable(context: &'static str) -> Self {
+        Self::Unavailable { context }
+    }
+
+    /// The application's own input rule: `field` broke `rule` (400).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let err = seckit::Error::invalid("quantity", "zero");
+    /// assert_eq!(err.violation().map(|v| v.code()).as_deref(), Some("quantity.zero"));
+    /// ```
+    #[must_use]
+    pub const fn invalid(field: &'static str, rule: &'static str) -> Self {
+        Self::InvalidInput(Violation::new(field, rule))
+    }
+
+    /// As [`Error::invalid`], naming the limit that was broken.
+    #[must_use]
+    pub const fn invalid_limit(field: &'static str, rule: &'static str, limit: usize) -> Self {
+        Self::InvalidInput(Violation::new(field, rule).with_limit(limit))
+    }
+
+    /// A bug or an environment failure in the application (500): `context`
+    /// says which operation failed, for the log.
+    #[must_use]
+    pub const fn internal(context: &'static str) -> Self {
+        Self::Internal {
+            context,
+            detail: None,
+        }
+    }
+
+    /// Data the server itself stored broke `detail` (a corrupt password
+    /// hash): the server's fault, so internal (500), never the client's 400.
+    pub(crate) const fn corrupt_stored(context: &'static str, detail: Violation) -> Self {
+        Self::Internal {
+            context,
+            detail: Some(detail),
         }
     }
 
@@ -310,6 +514,24 @@ impl Error {
         }
     }
 
+    /// Rewrites the hint of a configuration error (a prefixed
+    /// configuration names its own variables in the fix).
+    #[cfg_attr(not(feature = "jwt"), allow(dead_code))]
+    pub(crate) fn map_hint(self, f: impl FnOnce(&str) -> String) -> Self {
+        match self {
+            Self::Configuration {
+                setting,
+                reason,
+                hint: Some(h),
+            } => Self::Configuration {
+                setting,
+                reason,
+                hint: Some(f(&h).into()),
+            },
+            other => other,
+        }
+    }
+
     /// Renames the setting of a configuration error (a builder's
     /// `jwt.ttl` becomes the operator's `JWT_TTL_MINUTES`).
     #[cfg_attr(not(feature = "jwt"), allow(dead_code))]
@@ -321,34 +543,6 @@ impl Error {
                 hint,
             },
             other => other,
-        }
-    }
-
-    pub(crate) const fn internal(context: &'static str) -> Self {
-        Self::Internal { context }
-    }
-
-    pub(crate) const fn invalid(field: &'static str, rule: &'static str) -> Self {
-        Self::InvalidInput(Violation::new(field, rule))
-    }
-
-    pub(crate) const fn invalid_limit(
-        field: &'static str,
-        rule: &'static str,
-        limit: usize,
-    ) -> Self {
-        Self::InvalidInput(Violation::new(field, rule).with_limit(limit))
-    }
-
-    pub(crate) const fn unauthenticated(
-        context: &'static str,
-        why: AuthReason,
-        reason: &'static str,
-    ) -> Self {
-        Self::Unauthenticated {
-            context,
-            reason,
-            why,
         }
     }
 }
@@ -454,6 +648,91 @@ impl fmt::Display for Violation {
 impl From<Violation> for Error {
     fn from(v: Violation) -> Self {
         Self::InvalidInput(v)
+    }
+}
+
+/// Every broken rule of one request, each with the path of its field
+/// (`email`, `items[2].sku`): what a validating extractor collects so a
+/// client learns all its mistakes at once.
+///
+/// A path is built by the code that validates (field names it declares,
+/// list indices); it never holds a value from the input, and neither does a
+/// [`Violation`]. Map keys from the input are not paths: validate a map's
+/// entries under the map's own field name.
+///
+/// # Example
+///
+/// ```
+/// use seckit::{Error, Violation, Violations};
+///
+/// let mut all = Violations::new();
+/// all.push("email", Violation::new("email", "invalid"));
+/// all.push(format!("items[{}].sku", 2), Violation::new("sku", "too_long").with_limit(32));
+/// let err = all.into_result().unwrap_err();
+/// assert_eq!(err.to_string(), "invalid input: email: email.invalid, items[2].sku: sku.too_long (limit 32)");
+/// assert_eq!(err.violations().count(), 2);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Violations {
+    all: Vec<(String, Violation)>,
+}
+
+impl Violations {
+    /// No violations yet.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self { all: Vec::new() }
+    }
+
+    /// Records that the field at `path` broke `violation`.
+    pub fn push(&mut self, path: impl Into<String>, violation: Violation) {
+        self.all.push((path.into(), violation));
+    }
+
+    /// Whether nothing was recorded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+
+    /// How many rules were broken.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    /// Each path with its violation, in the order recorded.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Violation)> {
+        self.all.iter().map(|(p, v)| (p.as_str(), v))
+    }
+
+    /// `Ok(())` when nothing was recorded; otherwise the error: one
+    /// violation as [`Error::InvalidInput`] when its path is its field's
+    /// name, else [`Error::InvalidFields`].
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] when anything was recorded.
+    pub fn into_result(mut self) -> Result<()> {
+        match self.all.len() {
+            0 => Ok(()),
+            1 if self.all.first().is_some_and(|(p, v)| p == v.field()) => {
+                Err(Error::InvalidInput(self.all.remove(0).1))
+            }
+            _ => Err(Error::InvalidFields(self)),
+        }
+    }
+}
+
+impl fmt::Display for Violations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (path, v)) in self.all.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{path}: {v}")?;
+        }
+        Ok(())
     }
 }
 

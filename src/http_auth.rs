@@ -5,7 +5,7 @@
 //! that needs trimming, has two spaces or carries characters outside the
 //! RFC 7235 `token68` set is malformed, not "probably fine".
 
-use crate::{Error, Result};
+use crate::{AuthReason, Error, Result};
 
 /// The longest `Authorization` header value accepted, in bytes: an 8 KiB
 /// credential plus its scheme. Checked before anything else is looked at.
@@ -20,34 +20,37 @@ const FIELD: &str = "authorization";
 /// `token68`: `A-Z a-z 0-9 - . _ ~ + /` followed by optional `=` padding.
 pub(crate) fn credential<'h>(header: &'h str, scheme: &str) -> Result<&'h str> {
     if header.len() > MAX_AUTHORIZATION_LEN {
-        return Err(Error::invalid_limit(
-            FIELD,
-            "too_long",
-            MAX_AUTHORIZATION_LEN,
-        ));
+        return Err(refuse(AuthReason::TooLarge, "header too long"));
     }
     let bytes = header.as_bytes();
+    let wrong_scheme = || refuse(AuthReason::MissingCredentials, "wrong scheme");
     let Some(prefix) = bytes.get(..scheme.len()) else {
-        return Err(Error::invalid(FIELD, "wrong_scheme"));
+        return Err(wrong_scheme());
     };
     if !prefix.eq_ignore_ascii_case(scheme.as_bytes()) {
-        return Err(Error::invalid(FIELD, "wrong_scheme"));
+        return Err(wrong_scheme());
     }
     match bytes.get(scheme.len()) {
         Some(b' ') => {}
-        None => return Err(Error::invalid(FIELD, "missing_credential")),
-        Some(_) => return Err(Error::invalid(FIELD, "wrong_scheme")),
+        None => return Err(refuse(AuthReason::Malformed, "missing credential")),
+        Some(_) => return Err(wrong_scheme()),
     }
     let token = header
         .get(scheme.len().saturating_add(1)..)
-        .ok_or(Error::invalid(FIELD, "malformed"))?;
+        .ok_or_else(|| refuse(AuthReason::Malformed, "malformed"))?;
     if token.is_empty() {
-        return Err(Error::invalid(FIELD, "missing_credential"));
+        return Err(refuse(AuthReason::Malformed, "missing credential"));
     }
     if !is_token68(token.as_bytes()) {
-        return Err(Error::invalid(FIELD, "malformed"));
+        return Err(refuse(AuthReason::Malformed, "malformed"));
     }
     Ok(token)
+}
+
+/// An `Authorization` header refusal: the caller is not authenticated
+/// (RFC 6750 §3: 401 with a challenge), whatever was wrong with it.
+pub(crate) const fn refuse(why: AuthReason, text: &'static str) -> Error {
+    Error::unauthenticated(FIELD, why, text)
 }
 
 /// RFC 7235 §2.1: `token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
@@ -75,28 +78,27 @@ mod tests {
     }
 
     #[test]
-    fn refuses_everything_else_with_a_rule() {
-        let rule = |h: &str| {
-            credential(h, "Bearer")
-                .unwrap_err()
-                .violation()
-                .unwrap()
-                .rule()
+    fn refuses_everything_else_as_unauthenticated_with_a_reason() {
+        use AuthReason::{Malformed, MissingCredentials, TooLarge};
+        let why = |h: &str| {
+            let e = credential(h, "Bearer").unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Unauthenticated, "{h}");
+            e.auth_reason().unwrap()
         };
-        assert_eq!(rule("Bearer"), "missing_credential");
-        assert_eq!(rule("Bearer "), "missing_credential");
-        assert_eq!(rule("Bearer  abc"), "malformed");
-        assert_eq!(rule("Bearer abc "), "malformed");
-        assert_eq!(rule(" Bearer abc"), "wrong_scheme");
-        assert_eq!(rule("Bearerabc"), "wrong_scheme");
-        assert_eq!(rule("Basic abc"), "wrong_scheme");
-        assert_eq!(rule("Bear"), "wrong_scheme");
-        assert_eq!(rule("Bearer ="), "malformed");
-        assert_eq!(rule("Bearer a=b"), "malformed");
-        assert_eq!(rule("Bearer a\tb"), "malformed");
-        assert_eq!(rule("Bearer ä"), "malformed");
-        assert_eq!(rule("Bérer abc"), "wrong_scheme");
+        assert_eq!(why("Bearer"), Malformed);
+        assert_eq!(why("Bearer "), Malformed);
+        assert_eq!(why("Bearer  abc"), Malformed);
+        assert_eq!(why("Bearer abc "), Malformed);
+        assert_eq!(why(" Bearer abc"), MissingCredentials);
+        assert_eq!(why("Bearerabc"), MissingCredentials);
+        assert_eq!(why("Basic abc"), MissingCredentials);
+        assert_eq!(why("Bear"), MissingCredentials);
+        assert_eq!(why("Bearer ="), Malformed);
+        assert_eq!(why("Bearer a=b"), Malformed);
+        assert_eq!(why("Bearer a\tb"), Malformed);
+        assert_eq!(why("Bearer ä"), Malformed);
+        assert_eq!(why("Bérer abc"), MissingCredentials);
         let long = format!("Bearer {}", "a".repeat(MAX_AUTHORIZATION_LEN));
-        assert_eq!(rule(&long), "too_long");
+        assert_eq!(why(&long), TooLarge);
     }
 }

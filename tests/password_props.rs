@@ -40,7 +40,8 @@ proptest! {
         if let Ok(mutated) = String::from_utf8(bytes) {
             match hasher.verify(&SecretString::from("password"), &mutated) {
                 Ok(()) => prop_assert_eq!(&mutated, GOOD),
-                Err(e) => prop_assert!(matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Unauthenticated)),
+                // A stored hash that does not parse is the server's fault (Internal).
+                Err(e) => prop_assert!(matches!(e.kind(), ErrorKind::Internal | ErrorKind::Unauthenticated)),
             }
         }
         let _ = hasher.verify(&SecretString::from("password"), &GOOD[..cut]);
@@ -49,11 +50,13 @@ proptest! {
     #[test]
     fn hostile_argon2_parameters_are_refused_or_cheap(params in hostile_params()) {
         // Anything that parses is within the default limits (256 MiB, 10
-        // passes, 16 lanes); everything else is an InvalidInput error.
+        // passes, 16 lanes); everything else is refused as corrupt stored
+        // data: Internal, with a `password_hash.*` violation.
         let stored = format!("$argon2id$v=19${params}$c29tZXNhbHRzb21lc2FsdA$55PWTvddWPUD1GMbKxSff4ASfF85k9ibHJt4HlHQtBM");
         let hasher = PasswordHasher::new();
         if let Err(e) = hasher.needs_rehash(&stored) {
-            prop_assert_eq!(e.kind(), ErrorKind::InvalidInput);
+            prop_assert_eq!(e.kind(), ErrorKind::Internal);
+            prop_assert_eq!(e.violation().map(seckit::Violation::field), Some("password_hash"));
         }
     }
 
@@ -61,7 +64,7 @@ proptest! {
     fn bcrypt_costs_over_the_limit_are_refused_without_work(cost in 16u32..=99) {
         let stored = BCRYPT.replacen("$05$", &format!("${cost:02}$"), 1);
         let e = PasswordHasher::new().verify(&SecretString::from("U*U"), &stored).unwrap_err();
-        prop_assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        prop_assert_eq!(e.kind(), ErrorKind::Internal);
     }
 }
 

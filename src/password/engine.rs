@@ -148,7 +148,7 @@ pub(crate) fn bcrypt_hash(password: &[u8], cost: u32, salt: [u8; 16]) -> Result<
 pub(crate) fn bcrypt_matches(password: &[u8], stored: &str) -> Result<bool> {
     // bcrypt::verify parses again (the caller already checked the cost
     // limits) and wipes its own copy of the password.
-    bcrypt::verify(password, stored).map_err(|_| Error::invalid("password_hash", "malformed"))
+    bcrypt::verify(password, stored).map_err(|_| super::stored::corrupt("malformed"))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Params, Version};
 
 use super::params::VerifyLimits;
-use crate::{Error, Result};
+use crate::{Error, Result, Violation};
 
 /// The longest stored hash accepted. A PHC string with a 48-byte salt, a
 /// 64-byte tag and every parameter is well under this.
@@ -47,18 +47,32 @@ pub(crate) enum BcryptVariant {
     TwoY,
 }
 
+/// A stored hash the server holds that does not parse: the server's data
+/// is at fault, not the client, so this is an internal error (500) whose
+/// detail names the rule (`password_hash.malformed`).
+pub(crate) const fn corrupt(rule: &'static str) -> Error {
+    Error::corrupt_stored("stored password hash refused", Violation::new(FIELD, rule))
+}
+
+const fn corrupt_limit(rule: &'static str, limit: usize) -> Error {
+    Error::corrupt_stored(
+        "stored password hash refused",
+        Violation::new(FIELD, rule).with_limit(limit),
+    )
+}
+
 fn malformed() -> Error {
-    Error::invalid(FIELD, "malformed")
+    corrupt("malformed")
 }
 
 fn over_limits() -> Error {
-    Error::invalid(FIELD, "over_verify_limits")
+    corrupt("over_verify_limits")
 }
 
 /// Parses `stored`, refusing anything malformed, unsupported or over `limits`.
 pub(crate) fn parse(stored: &str, limits: &VerifyLimits) -> Result<Stored> {
     if stored.len() > MAX_STORED_HASH_LEN {
-        return Err(Error::invalid_limit(FIELD, "too_long", MAX_STORED_HASH_LEN));
+        return Err(corrupt_limit("too_long", MAX_STORED_HASH_LEN));
     }
     if !stored.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(malformed());
@@ -68,7 +82,7 @@ pub(crate) fn parse(stored: &str, limits: &VerifyLimits) -> Result<Stored> {
     } else if stored.starts_with("$argon2") {
         parse_argon2(stored, limits).map(Stored::Argon2)
     } else if stored.starts_with('$') {
-        Err(Error::invalid(FIELD, "unsupported_scheme"))
+        Err(corrupt("unsupported_scheme"))
     } else {
         Err(malformed())
     }
@@ -86,7 +100,7 @@ fn parse_bcrypt(stored: &str, limits: &VerifyLimits) -> Result<StoredBcrypt> {
         Some("$2y$") => BcryptVariant::TwoY,
         // `$2x$` is crypt_blowfish's marker for hashes made by its old
         // sign-extension bug; `$2$` predates 2a. Neither can be checked right.
-        _ => return Err(Error::invalid(FIELD, "unsupported_scheme")),
+        _ => return Err(corrupt("unsupported_scheme")),
     };
     let cost_text = stored.get(4..6).ok_or_else(malformed)?;
     if !cost_text.bytes().all(|b| b.is_ascii_digit()) {
@@ -111,13 +125,13 @@ fn parse_argon2(stored: &str, limits: &VerifyLimits) -> Result<StoredArgon2> {
         "argon2id" => Algorithm::Argon2id,
         "argon2i" => Algorithm::Argon2i,
         "argon2d" => Algorithm::Argon2d,
-        _ => return Err(Error::invalid(FIELD, "unsupported_scheme")),
+        _ => return Err(corrupt("unsupported_scheme")),
     };
     let version = match phc.version {
         Some(19) => Version::V0x13,
         // The PHC format lets v be omitted, meaning the original 1.0 (v=16).
         Some(16) | None => Version::V0x10,
-        Some(_) => return Err(Error::invalid(FIELD, "unsupported_version")),
+        Some(_) => return Err(corrupt("unsupported_version")),
     };
     // m, t and p must all be present: a missing one would silently take the
     // argon2 crate's default and verify against the wrong cost.
@@ -170,9 +184,7 @@ mod tests {
     fn rule(s: &str) -> &'static str {
         match parse_default(s) {
             Ok(_) => "ok",
-            Err(e) => e
-                .violation()
-                .map_or("not a violation", crate::Violation::rule),
+            Err(e) => e.violation().map_or("not a violation", Violation::rule),
         }
     }
 

@@ -38,26 +38,39 @@ impl BasicCredentials {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` with field `authorization` and rule `too_long`,
-    /// `wrong_scheme`, `missing_credential`, `malformed` (not canonical
-    /// base64, not UTF-8, no `:`, an empty user-id) or `control_char`.
+    /// [`ErrorKind::Unauthenticated`](crate::ErrorKind) (context
+    /// `authorization`), with [`AuthReason`](crate::AuthReason)
+    /// `MissingCredentials` for another scheme, `TooLarge` over 8 KiB, and
+    /// `Malformed` for everything else (not canonical base64, not UTF-8, no
+    /// `:`, an empty user-id, a control character); the log text says which.
+    /// A header the client sent wrong is a failed authentication (401 with
+    /// a challenge), not a bad request.
     pub fn parse(header_value: &str) -> Result<Self> {
-        const FIELD: &str = "authorization";
+        use crate::AuthReason::Malformed;
+        use crate::http_auth::refuse;
         let encoded = crate::http_auth::credential(header_value, "Basic")?;
-        let decoded = Zeroizing::new(
-            STANDARD
-                .decode(encoded)
-                .map_err(|_| Error::invalid(FIELD, "malformed"))?,
-        );
-        let text = std::str::from_utf8(&decoded).map_err(|_| Error::invalid(FIELD, "malformed"))?;
+        let decoded = Zeroizing::new(STANDARD.decode(encoded).map_err(|_| {
+            refuse(
+                Malformed,
+                "malformed basic credentials: not canonical base64",
+            )
+        })?);
+        let text = std::str::from_utf8(&decoded)
+            .map_err(|_| refuse(Malformed, "malformed basic credentials: not UTF-8"))?;
         let Some((user_id, password)) = text.split_once(':') else {
-            return Err(Error::invalid(FIELD, "malformed"));
+            return Err(refuse(Malformed, "malformed basic credentials: no colon"));
         };
         if user_id.is_empty() {
-            return Err(Error::invalid(FIELD, "malformed"));
+            return Err(refuse(
+                Malformed,
+                "malformed basic credentials: empty user-id",
+            ));
         }
         if text.chars().any(char::is_control) {
-            return Err(Error::invalid(FIELD, "control_char"));
+            return Err(refuse(
+                Malformed,
+                "malformed basic credentials: control character",
+            ));
         }
         Ok(Self {
             user_id: user_id.to_owned(),
@@ -421,33 +434,32 @@ mod tests {
         }
     }
 
-    fn basic_rule(h: &str) -> &'static str {
-        BasicCredentials::parse(h)
-            .unwrap_err()
-            .violation()
-            .unwrap()
-            .rule()
+    fn basic_rule(h: &str) -> crate::AuthReason {
+        let e = BasicCredentials::parse(h).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Unauthenticated, "{h}");
+        e.auth_reason().unwrap()
     }
 
     #[test]
     fn basic_credentials_rfc7617() {
+        use crate::AuthReason::{Malformed, MissingCredentials};
         let enc = |s: &str| format!("Basic {}", STANDARD.encode(s));
         let c = BasicCredentials::parse(&enc("user:pa:ss")).unwrap();
         assert_eq!(c.user_id(), "user");
         assert!(*c.password() == "pa:ss");
         BasicCredentials::parse(&enc("user:")).unwrap();
         BasicCredentials::parse(&enc("usér:pässwörd")).unwrap();
-        assert_eq!(basic_rule(&enc(":pw")), "malformed");
-        assert_eq!(basic_rule(&enc("nocolon")), "malformed");
-        assert_eq!(basic_rule(&enc("u\u{1}:pw")), "control_char");
-        assert_eq!(basic_rule(&enc("u:p\nw")), "control_char");
-        assert_eq!(basic_rule("Basic dXNlcjpwdw"), "malformed"); // padding missing
+        assert_eq!(basic_rule(&enc(":pw")), Malformed);
+        assert_eq!(basic_rule(&enc("nocolon")), Malformed);
+        assert_eq!(basic_rule(&enc("u\u{1}:pw")), Malformed);
+        assert_eq!(basic_rule(&enc("u:p\nw")), Malformed);
+        assert_eq!(basic_rule("Basic dXNlcjpwdw"), Malformed); // padding missing
         assert!(BasicCredentials::parse("Basic dXNlcjpwdw==").is_ok()); // user:pw
-        assert_eq!(basic_rule("Basic dXNlcjpwdw="), "malformed");
-        assert_eq!(basic_rule("Basic dXNlcjpwdx=="), "malformed"); // stray bits
-        assert_eq!(basic_rule("Basic //79/w=="), "malformed"); // not UTF-8
-        assert_eq!(basic_rule("Bearer dXNlcjpwdw=="), "wrong_scheme");
-        assert_eq!(basic_rule("Basic  dXNlcjpwdw=="), "malformed");
+        assert_eq!(basic_rule("Basic dXNlcjpwdw="), Malformed);
+        assert_eq!(basic_rule("Basic dXNlcjpwdx=="), Malformed); // stray bits
+        assert_eq!(basic_rule("Basic //79/w=="), Malformed); // not UTF-8
+        assert_eq!(basic_rule("Bearer dXNlcjpwdw=="), MissingCredentials);
+        assert_eq!(basic_rule("Basic  dXNlcjpwdw=="), Malformed);
     }
 
     #[test]

@@ -75,8 +75,8 @@ use crate::Result;
 ///
 /// # Errors
 ///
-/// [`ErrorKind::InvalidInput`](crate::ErrorKind) with field `authorization`
-/// and rule `too_long`, `wrong_scheme`, `missing_credential` or `malformed`.
+/// [`ErrorKind::Unauthenticated`](crate::ErrorKind), with the reasons of
+/// [`jwt::bearer_token`](crate::jwt::bearer_token).
 ///
 /// # Example
 ///
