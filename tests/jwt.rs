@@ -13,7 +13,7 @@ use seckit::jwt::{
     Algorithm, Issuer, JwtConfig, KeySet, SecretEncoding, SigningKey, Verifier, VerifyingKey,
     bearer_token,
 };
-use seckit::{Error, ErrorKind, SecretString};
+use seckit::{AuthReason, Error, ErrorKind, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -286,10 +286,14 @@ fn issued_tokens_carry_the_registered_claims_and_header() {
 #[test]
 fn custom_claims_must_be_an_object_without_registered_names() {
     let iss = hs256_issuer();
-    for reserved in ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"] {
+    for reserved in ["iss", "aud", "exp", "nbf", "iat", "jti"] {
         let err = iss.issue(&json!({ reserved: 1 })).unwrap_err();
         assert_eq!(err.violation().unwrap().code(), "claims.reserved_name");
     }
+    // `sub` may come from the claims type, but only as a non-empty string.
+    let code = |r: seckit::Result<String>| r.unwrap_err().violation().unwrap().code();
+    assert_eq!(code(iss.issue(&json!({"sub": 1}))), "sub.not_string");
+    assert_eq!(code(iss.issue(&json!({"sub": ""}))), "sub.empty");
     for not_object in [json!([1, 2]), json!("x"), json!(null), json!(3)] {
         let err = iss.issue(&not_object).unwrap_err();
         assert_eq!(err.violation().unwrap().code(), "claims.not_object");
@@ -429,14 +433,218 @@ fn exp_is_required_and_checked() {
 fn nbf_and_iat_in_the_future_are_refused() {
     let v = verifier(Algorithm::HS256);
     let t = |extra: Value| forge(r#"{"alg":"HS256"}"#, &claims(extra).to_string());
-    assert!(refused(&v, &t(json!({"nbf": NOW + 5}))).contains("not yet valid"));
-    assert!(refused(&v, &t(json!({"iat": NOW + 5}))).contains("issued in the future"));
+    // The default allows 30 s of skew on nbf and iat, no more.
+    v.verify::<Value>(&t(json!({"nbf": NOW + 30, "iat": NOW + 30})))
+        .unwrap();
+    assert!(refused(&v, &t(json!({"nbf": NOW + 31}))).contains("not yet valid"));
+    assert!(refused(&v, &t(json!({"iat": NOW + 31}))).contains("issued in the future"));
     v.verify::<Value>(&t(json!({"nbf": NOW, "iat": NOW})))
         .unwrap();
-    let lenient = v.with_leeway(Duration::from_secs(10)).unwrap();
+    // An explicit leeway replaces the default: zero makes the checks exact.
+    let exact = v.clone().with_leeway(Duration::ZERO).unwrap();
+    assert!(refused(&exact, &t(json!({"nbf": NOW + 5}))).contains("not yet valid"));
+    assert!(refused(&exact, &t(json!({"iat": NOW + 5}))).contains("issued in the future"));
+    let lenient = v.with_leeway(Duration::from_secs(60)).unwrap();
     lenient
-        .verify::<Value>(&t(json!({"nbf": NOW + 5, "iat": NOW + 5})))
+        .verify::<Value>(&t(json!({"nbf": NOW + 55, "iat": NOW + 55})))
         .unwrap();
+}
+
+#[test]
+fn a_token_from_a_host_whose_clock_is_30s_ahead_verifies_at_once() {
+    let key = signing(Algorithm::HS256);
+    // The issuing host's clock is 30 s ahead of the verifying host's.
+    let issuer = Issuer::new(key.clone()).with_clock(|| NOW + 30);
+    let verifier = Verifier::new(key.verifying_key()).with_clock(|| NOW);
+    let token = issuer.issue_for("user-1", &json!({})).unwrap();
+    verifier.verify::<Value>(&token).unwrap();
+    // 31 s is beyond the default allowance.
+    let token = Issuer::new(key)
+        .with_clock(|| NOW + 31)
+        .issue_for("user-1", &json!({}))
+        .unwrap();
+    assert_eq!(
+        verifier.verify::<Value>(&token).unwrap_err().auth_reason(),
+        Some(AuthReason::NotYetValid)
+    );
+    // exp gets no default leeway: expired at exp, on the second.
+    assert_eq!(seckit::jwt::DEFAULT_LEEWAY_SECS, 30);
+}
+
+#[test]
+fn typ_is_configurable_on_both_sides_and_enforced_when_required() {
+    let key = signing(Algorithm::HS256);
+    let access = Issuer::new(key.clone()).with_typ("at+jwt").unwrap();
+    let plain = Issuer::new(key.clone());
+    let strict = Verifier::new(key.verifying_key())
+        .with_clock(|| NOW)
+        .with_typ("at+jwt")
+        .unwrap();
+    let default = Verifier::new(key.verifying_key()).with_clock(|| NOW);
+    let a = access.issue_at(None, &json!({}), NOW).unwrap();
+    let p = plain.issue_at(None, &json!({}), NOW).unwrap();
+    let header = |t: &str| inspect_unverified(t).unwrap().untrusted_header;
+    assert_eq!(header(&a)["typ"], "at+jwt");
+    assert_eq!(header(&p)["typ"], "JWT");
+    strict.verify::<Value>(&a).unwrap();
+    // The default is unchanged: JWT (or no typ) only.
+    default.verify::<Value>(&p).unwrap();
+    assert!(refused(&default, &a).contains("typ header is not JWT"));
+    // A verifier that requires a type refuses every other one, and none.
+    assert!(refused(&strict, &p).contains("not the required type"));
+    let untyped = forge(r#"{"alg":"HS256"}"#, &claims(json!({})).to_string());
+    assert!(refused(&strict, &untyped).contains("typ header missing"));
+    let media = forge(
+        r#"{"alg":"HS256","typ":"application/AT+JWT"}"#,
+        &claims(json!({})).to_string(),
+    );
+    strict.verify::<Value>(&media).unwrap();
+    for bad in ["", "a b", &"x".repeat(65)] {
+        assert_eq!(
+            Issuer::new(key.clone()).with_typ(bad).unwrap_err().kind(),
+            ErrorKind::Configuration
+        );
+    }
+}
+
+#[test]
+fn a_claims_struct_with_sub_is_issued_and_verified_and_conflicts_are_refused() {
+    #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+    struct Claims {
+        sub: String,
+        role: String,
+    }
+    let key = signing(Algorithm::HS256);
+    let issuer = Issuer::new(key.clone());
+    let verifier = Verifier::new(key.verifying_key());
+    let mine = Claims {
+        sub: "user-42".into(),
+        role: "admin".into(),
+    };
+    let token = issuer.issue(&mine).unwrap();
+    let verified = verifier.verify::<Claims>(&token).unwrap();
+    assert_eq!(verified.claims, mine);
+    assert_eq!(verified.registered.sub.as_deref(), Some("user-42"));
+    // The same subject twice is not a conflict; a different one is.
+    issuer.issue_for("user-42", &mine).unwrap();
+    let err = issuer.issue_for("user-7", &mine).unwrap_err();
+    assert_eq!(err.violation().unwrap().code(), "sub.conflict");
+    // A forged token with two `sub` members is refused when verified.
+    let dup = forge(
+        r#"{"alg":"HS256"}"#,
+        &format!(
+            r#"{{"exp":{},"sub":"a","sub":"b","role":"x"}}"#,
+            u64::MAX / 2
+        ),
+    );
+    assert_eq!(
+        verifier.verify::<Claims>(&dup).unwrap_err().auth_reason(),
+        Some(AuthReason::InvalidClaims)
+    );
+}
+
+#[test]
+fn per_token_ttl_and_audience_and_the_issued_jti_and_exp() {
+    use seckit::jwt::TokenSpec;
+    let key = signing(Algorithm::HS256);
+    let issuer = Issuer::new(key.clone())
+        .with_audience("api")
+        .unwrap()
+        .with_ttl(Duration::from_secs(3600))
+        .unwrap();
+    let spec = TokenSpec::new()
+        .subject("user-1")
+        .ttl(Duration::from_secs(60))
+        .unwrap()
+        .audience("admin")
+        .unwrap();
+    let issued = issuer.issue_with_at(&json!({}), &spec, NOW).unwrap();
+    assert_eq!((issued.issued_at(), issued.expires_at()), (NOW, NOW + 60));
+    assert_eq!(issued.expires_in(), Duration::from_secs(60));
+    assert_eq!(issued.jti().len(), 22);
+    assert!(!format!("{issued:?}").contains(issued.token()));
+    let seen = inspect_unverified(issued.token()).unwrap().untrusted_claims;
+    assert_eq!(seen["aud"], "admin");
+    assert_eq!(seen["exp"], NOW + 60);
+    assert_eq!(seen["jti"], issued.jti());
+    assert_eq!(seen["sub"], "user-1");
+    let admin = Verifier::new(key.verifying_key())
+        .with_clock(|| NOW)
+        .with_audience("admin")
+        .unwrap();
+    admin.verify::<Value>(issued.token()).unwrap();
+    // The issuer's own settings when the spec leaves them unset.
+    let plain = issuer
+        .issue_with_at(&json!({}), &TokenSpec::new(), NOW)
+        .unwrap();
+    assert_eq!(plain.expires_at(), NOW + 3600);
+    assert_eq!(
+        inspect_unverified(plain.token()).unwrap().untrusted_claims["aud"],
+        "api"
+    );
+    assert!(TokenSpec::new().ttl(Duration::from_secs(86_401)).is_err());
+    TokenSpec::new()
+        .long_ttl(Duration::from_secs(30 * 86_400))
+        .unwrap();
+}
+
+#[test]
+fn prefixed_configurations_and_several_audiences() {
+    let mut env = Loader::from_vars([
+        ("ACCESS_JWT_SECRET", B64_SECRET),
+        ("ACCESS_JWT_SECRET_ENCODING", "base64"),
+        ("ACCESS_JWT_AUDIENCE", "orders, billing"),
+        ("ACCESS_JWT_TTL_MINUTES", "15"),
+        ("REFRESH_JWT_SECRET", "Zk3nQ8vR2mX7cL1pT5wB9yH4dJ6sF0gA"),
+        ("REFRESH_JWT_TTL_MINUTES", "1440"),
+        ("REFRESH_JWT_TYP", "refresh+jwt"),
+    ]);
+    let access = JwtConfig::from_loader_prefixed(&mut env, "ACCESS_").unwrap();
+    let refresh = JwtConfig::from_loader_prefixed(&mut env, "REFRESH_").unwrap();
+    assert_eq!(access.audiences(), ["orders", "billing"]);
+    assert_eq!(access.issuer().unwrap().ttl(), Duration::from_secs(900));
+    assert_eq!(refresh.issuer().unwrap().ttl(), Duration::from_secs(86_400));
+    // Each verifies only its own tokens.
+    let a = access.issuer().unwrap().issue(&json!({})).unwrap();
+    let r = refresh.issuer().unwrap().issue(&json!({})).unwrap();
+    access.verifier().verify::<Value>(&a).unwrap();
+    refresh.verifier().verify::<Value>(&r).unwrap();
+    assert!(access.verifier().verify::<Value>(&r).is_err());
+    assert!(refresh.verifier().verify::<Value>(&a).is_err());
+    // A token for either audience passes the access verifier.
+    assert_eq!(
+        inspect_unverified(&a).unwrap().untrusted_claims["aud"],
+        json!(["orders", "billing"])
+    );
+    // Errors and their hints name the prefixed variable.
+    let err = JwtConfig::from_loader_prefixed(&mut env, "ADMIN_").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("configuration: ADMIN_JWT_SECRET: not set"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ADMIN_JWT_SECRET_ENCODING") || !text.contains("JWT_SECRET_ENCODING"),
+        "{text}"
+    );
+    let mut weak = Loader::from_vars([("ACCESS_JWT_SECRET", "secret")]);
+    let err = JwtConfig::from_loader_prefixed(&mut weak, "ACCESS_").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("configuration: ACCESS_JWT_SECRET:"),
+        "{err}"
+    );
+    let mut bad_aud = Loader::from_vars([
+        ("JWT_SECRET", B64_SECRET),
+        ("JWT_SECRET_ENCODING", "base64"),
+        ("JWT_AUDIENCE", "a,,b"),
+    ]);
+    assert!(
+        JwtConfig::from_loader(&mut bad_aud)
+            .unwrap_err()
+            .to_string()
+            .contains("JWT_AUDIENCE")
+    );
 }
 
 #[test]
@@ -801,6 +1009,7 @@ fn config_reads_every_setting_and_names_the_variable_in_errors() {
         ("JWT_ALGORITHM", "hs256"),
         ("JWT_ISSUER", "https://auth.example"),
         ("JWT_AUDIENCE", "orders"),
+        ("JWT_TYP", "at+jwt"),
         ("JWT_KEY_ID", "k1"),
         ("JWT_TTL_MINUTES", "15"),
         ("JWT_LEEWAY_SECONDS", "30"),
@@ -809,7 +1018,7 @@ fn config_reads_every_setting_and_names_the_variable_in_errors() {
     .unwrap();
     assert_eq!(
         cfg.to_string(),
-        "alg=HS256 key=*** kid=k1 iss=https://auth.example aud=orders ttl=900s leeway=30s max_token_bytes=4096"
+        "alg=HS256 key=*** kid=k1 iss=https://auth.example aud=orders ttl=900s leeway=30s typ=at+jwt max_token_bytes=4096"
     );
     let report = cfg.report().unwrap().to_string();
     assert!(!report.contains(B64_SECRET), "{report}");
@@ -920,9 +1129,17 @@ fn bearer_token_is_strict() {
         "Bearer\ta.b.c",
         "",
     ] {
+        // A bad header is a failed authentication (RFC 6750: 401 with a
+        // challenge), not a bad request.
         let err = bearer_token(bad).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad:?}");
-        assert_eq!(err.violation().unwrap().field(), "authorization");
+        assert_eq!(err.kind(), ErrorKind::Unauthenticated, "{bad:?}");
+        assert_eq!(err.kind().http_status(), 401);
+        let want = if bad.starts_with("Bearer ") || bad == "Bearer" {
+            AuthReason::Malformed
+        } else {
+            AuthReason::MissingCredentials
+        };
+        assert_eq!(err.auth_reason(), Some(want), "{bad:?}");
     }
 }
 

@@ -1,6 +1,7 @@
 //! `JwtConfig`: everything a service needs to issue and verify, from the
 //! environment or from code, refused at startup when unsafe.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use crate::{Error, Result};
 
 /// How to fix a missing or weak `JWT_SECRET`: each generator with the
 /// encoding its output needs (tested by following it literally).
-fn generate_hint(alg: Algorithm) -> std::borrow::Cow<'static, str> {
+fn generate_hint(alg: Algorithm) -> Cow<'static, str> {
     crate::strength::generate_hint_for(
         alg.min_secret_len()
             .unwrap_or(crate::strength::MIN_HMAC_KEY_LEN),
@@ -36,10 +37,12 @@ fn generate_hint(alg: Algorithm) -> std::borrow::Cow<'static, str> {
 /// | `JWT_PRIVATE_KEY` / `_FILE` | PEM private key (RS*, PS*, ES*, EdDSA) | — |
 /// | `JWT_PUBLIC_KEY` / `_FILE` | PEM public key, for verify-only services | — |
 /// | `JWT_KEY_ID` | `kid` written and expected | none |
-/// | `JWT_ISSUER`, `JWT_AUDIENCE` | `iss` / `aud` written and required | none |
+/// | `JWT_ISSUER` | `iss` written and required | none |
+/// | `JWT_AUDIENCE` | `aud` written and required; several comma-separated (any one accepted) | none |
+/// | `JWT_TYP` | `typ` header written and required (`at+jwt`, RFC 9068) | `JWT` (or none) accepted |
 /// | `JWT_TTL_MINUTES` | token lifetime, 1 to 1440 | 60 |
 /// | `JWT_ALLOW_LONG_TTL` | `true` widens the TTL bound to 400 days | `false` |
-/// | `JWT_LEEWAY_SECONDS` | clock skew allowed, 0 to 300 | 0 |
+/// | `JWT_LEEWAY_SECONDS` | clock skew allowed on `exp`, `nbf` and `iat`, 0 to 300 | 0 on `exp`, 30 on `nbf`/`iat` |
 /// | `JWT_MAX_TOKEN_BYTES` | largest token verified, 1 to 65536 | 8192 |
 ///
 /// Every `NAME` can also be given as `NAME_FILE` (see [`Loader`]). A
@@ -70,7 +73,7 @@ fn generate_hint(alg: Algorithm) -> std::borrow::Cow<'static, str> {
 /// let config = JwtConfig::from_loader(&mut env)?;
 /// assert_eq!(
 ///     config.to_string(),
-///     "alg=HS256 key=*** kid=- iss=https://auth.example aud=- ttl=900s leeway=0s max_token_bytes=8192"
+///     "alg=HS256 key=*** kid=- iss=https://auth.example aud=- ttl=900s leeway=30s(nbf/iat) typ=JWT max_token_bytes=8192"
 /// );
 /// let token = config.issuer()?.issue_for("user-1", &serde_json::json!({}))?;
 /// config.verifier().verify::<serde_json::Value>(&token)?;
@@ -81,11 +84,12 @@ pub struct JwtConfig {
     signing: Option<SigningKey>,
     verifying: VerifyingKey,
     issuer: Option<String>,
-    audience: Option<String>,
+    audiences: Vec<String>,
     /// Seconds.
     ttl: u64,
-    /// Seconds.
-    leeway: u64,
+    /// Seconds; `None` for the verifier's defaults.
+    leeway: Option<u64>,
+    typ: Option<String>,
     max_token_len: usize,
     report: Option<Report>,
 }
@@ -125,65 +129,126 @@ impl JwtConfig {
     ///
     /// As [`JwtConfig::from_env`].
     pub fn from_loader(loader: &mut Loader) -> Result<Self> {
-        let alg_setting = loader.value_or("JWT_ALGORITHM", "HS256")?;
+        Self::from_loader_prefixed(loader, "")
+    }
+
+    /// Reads the process environment with every variable name prefixed:
+    /// `ACCESS_` reads `ACCESS_JWT_SECRET`, `ACCESS_JWT_TTL_MINUTES`, …,
+    /// for a service holding two configurations (access and refresh
+    /// tokens, each with its own key and lifetime).
+    ///
+    /// # Errors
+    ///
+    /// As [`JwtConfig::from_env`]; an error names the prefixed variable.
+    pub fn from_env_prefixed(prefix: &str) -> Result<Self> {
+        let mut loader = Loader::from_env();
+        Self::from_loader_prefixed(&mut loader, prefix)
+    }
+
+    /// [`JwtConfig::from_env_prefixed`] through `loader`.
+    ///
+    /// # Errors
+    ///
+    /// As [`JwtConfig::from_env`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::config::Loader;
+    /// use seckit::jwt::JwtConfig;
+    ///
+    /// let mut env = Loader::from_vars([
+    ///     ("ACCESS_JWT_SECRET", "q0Vb8eXo1mZ2yL7rT4sN9kJ3hW6cF5aDgP0uQiRtYvE="), // sample values
+    ///     ("ACCESS_JWT_TTL_MINUTES", "15"),
+    ///     ("ACCESS_JWT_AUDIENCE", "orders-api, billing-api"),
+    ///     ("REFRESH_JWT_SECRET", "Zk3nQ8vR2mX7cL1pT5wB9yH4dJ6sF0gA"),
+    ///     ("REFRESH_JWT_TTL_MINUTES", "1440"),
+    /// ]);
+    /// let access = JwtConfig::from_loader_prefixed(&mut env, "ACCESS_")?;
+    /// let refresh = JwtConfig::from_loader_prefixed(&mut env, "REFRESH_")?;
+    /// assert_eq!(access.audiences(), ["orders-api", "billing-api"]);
+    /// assert_eq!(refresh.issuer()?.ttl().as_secs(), 86_400);
+    /// let err = JwtConfig::from_loader_prefixed(&mut env, "ADMIN_").unwrap_err();
+    /// assert!(err.to_string().starts_with("configuration: ADMIN_JWT_SECRET: not set"));
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
+    pub fn from_loader_prefixed(loader: &mut Loader, prefix: &str) -> Result<Self> {
+        let n = |name: &'static str| -> Cow<'static, str> {
+            if prefix.is_empty() {
+                Cow::Borrowed(name)
+            } else {
+                Cow::Owned(format!("{prefix}{name}"))
+            }
+        };
+        Self::read(loader, &n).map_err(|e| {
+            if prefix.is_empty() {
+                e
+            } else {
+                e.map_hint(|h| h.replace("JWT_", &format!("{prefix}JWT_")))
+            }
+        })
+    }
+
+    fn read(loader: &mut Loader, n: &dyn Fn(&'static str) -> Cow<'static, str>) -> Result<Self> {
+        let alg_setting = loader.value_or(&n("JWT_ALGORITHM"), "HS256")?;
         let alg: Algorithm = alg_setting
             .value()
             .parse()
-            .map_err(|e: Error| e.for_setting("JWT_ALGORITHM"))?;
+            .map_err(|e: Error| e.for_setting(n("JWT_ALGORITHM")))?;
         let kid = loader
-            .value("JWT_KEY_ID")?
+            .value(&n("JWT_KEY_ID"))?
             .map(crate::config::Setting::into_value);
 
         let (signing, verifying) = if alg.is_hmac() {
             let encoding: SecretEncoding = loader
-                .value_or("JWT_SECRET_ENCODING", "raw")?
+                .value_or(&n("JWT_SECRET_ENCODING"), "raw")?
                 .value()
                 .parse()
-                .map_err(|e: Error| e.for_setting("JWT_SECRET_ENCODING"))?;
+                .map_err(|e: Error| e.for_setting(n("JWT_SECRET_ENCODING")))?;
             let bytes = loader
-                .required_secret_bytes("JWT_SECRET", encoding)
+                .required_secret_bytes(&n("JWT_SECRET"), encoding)
                 .map_err(|e| e.with_hint(generate_hint(alg)))?;
-            let key = SigningKey::hmac_named(alg, bytes.value(), "JWT_SECRET")
+            let key = SigningKey::hmac_named(alg, bytes.value(), &n("JWT_SECRET"))
                 .map_err(|e| e.with_hint(generate_hint(alg)))?;
             let verifying = key.verifying_key();
             (Some(key), verifying)
         } else {
-            if loader.secret("JWT_SECRET")?.is_some() {
-                return Err(Error::configuration("JWT_SECRET", "is set but JWT_ALGORITHM is not HMAC")
+            if loader.secret(&n("JWT_SECRET"))?.is_some() {
+                return Err(Error::configuration(n("JWT_SECRET"), "is set but JWT_ALGORITHM is not HMAC")
                     .with_hint("unset it, or use JWT_PRIVATE_KEY_FILE / JWT_PUBLIC_KEY_FILE for this algorithm"));
             }
-            let private = loader.secret("JWT_PRIVATE_KEY")?;
+            let private = loader.secret(&n("JWT_PRIVATE_KEY"))?;
             // Read into a wiped buffer: if it holds a private key by mistake,
             // that key must not linger in an ordinary `String`.
-            let public = loader.sensitive_value("JWT_PUBLIC_KEY")?;
+            let public = loader.sensitive_value(&n("JWT_PUBLIC_KEY"))?;
             let signing = private
                 .map(|pem| {
                     SigningKey::from_pem_named(
                         alg,
                         pem.value().expose_secret().as_bytes(),
-                        "JWT_PRIVATE_KEY",
+                        &n("JWT_PRIVATE_KEY"),
                     )
                 })
                 .transpose()?;
             let given_public = public
                 .map(|pem| {
                     let pem = pem.value().expose_secret().as_bytes();
-                    let (label, _) = crate::pem_util::read(pem, "JWT_PUBLIC_KEY")?;
+                    let (label, _) = crate::pem_util::read(pem, &n("JWT_PUBLIC_KEY"))?;
                     if label.ends_with("PRIVATE KEY") {
                         return Err(Error::configuration(
-                            "JWT_PUBLIC_KEY",
+                            n("JWT_PUBLIC_KEY"),
                             "holds a private key, not a public key",
                         )
                         .with_hint(
                             "the private key belongs in JWT_PRIVATE_KEY_FILE (a file of mode 0600); JWT_PUBLIC_KEY takes the public key only",
                         ));
                     }
-                    VerifyingKey::from_pem_named(alg, pem, "JWT_PUBLIC_KEY")
+                    VerifyingKey::from_pem_named(alg, pem, &n("JWT_PUBLIC_KEY"))
                 })
                 .transpose()?;
             match (signing, given_public) {
                 (None, None) => {
-                    return Err(Error::configuration("JWT_PRIVATE_KEY", "not set").with_hint(
+                    return Err(Error::configuration(n("JWT_PRIVATE_KEY"), "not set").with_hint(
                         "set JWT_PRIVATE_KEY_FILE to a PEM private key to issue, or JWT_PUBLIC_KEY_FILE to a PEM public key to verify only",
                     ));
                 }
@@ -195,7 +260,7 @@ impl JwtConfig {
                 (Some(key), Some(public)) => {
                     if key.public_der() != public.public_der() {
                         return Err(Error::configuration(
-                            "JWT_PUBLIC_KEY",
+                            n("JWT_PUBLIC_KEY"),
                             "does not match JWT_PRIVATE_KEY",
                         ));
                     }
@@ -208,20 +273,27 @@ impl JwtConfig {
         if let Some(kid) = kid {
             config = config
                 .with_kid(kid)
-                .map_err(|e| e.for_setting("JWT_KEY_ID"))?;
+                .map_err(|e| e.for_setting(n("JWT_KEY_ID")))?;
         }
-        if let Some(iss) = loader.value("JWT_ISSUER")? {
+        if let Some(iss) = loader.value(&n("JWT_ISSUER"))? {
             config = config
                 .with_issuer(iss.into_value())
-                .map_err(|e| e.for_setting("JWT_ISSUER"))?;
+                .map_err(|e| e.for_setting(n("JWT_ISSUER")))?;
         }
-        if let Some(aud) = loader.value("JWT_AUDIENCE")? {
+        if let Some(aud) = loader.value(&n("JWT_AUDIENCE"))? {
+            for one in aud.value().split(',') {
+                config = config
+                    .with_audience(one.trim())
+                    .map_err(|e| e.for_setting(n("JWT_AUDIENCE")))?;
+            }
+        }
+        if let Some(typ) = loader.value(&n("JWT_TYP"))? {
             config = config
-                .with_audience(aud.into_value())
-                .map_err(|e| e.for_setting("JWT_AUDIENCE"))?;
+                .with_typ(typ.value())
+                .map_err(|e| e.for_setting(n("JWT_TYP")))?;
         }
         let long = match loader
-            .value_or("JWT_ALLOW_LONG_TTL", "false")?
+            .value_or(&n("JWT_ALLOW_LONG_TTL"), "false")?
             .value()
             .to_ascii_lowercase()
             .as_str()
@@ -230,27 +302,29 @@ impl JwtConfig {
             "false" | "0" | "no" => false,
             _ => {
                 return Err(Error::configuration(
-                    "JWT_ALLOW_LONG_TTL",
+                    n("JWT_ALLOW_LONG_TTL"),
                     "is not true or false",
                 ));
             }
         };
-        let minutes = number(loader, "JWT_TTL_MINUTES", DEFAULT_TTL_SECS / 60)?;
+        let minutes = number(loader, n("JWT_TTL_MINUTES"), DEFAULT_TTL_SECS / 60)?;
         let ttl = Duration::from_secs(minutes.saturating_mul(60));
         config = if long {
             config.with_long_ttl(ttl)
         } else {
             config.with_ttl(ttl)
         }
-        .map_err(|e| e.for_setting("JWT_TTL_MINUTES"))?;
-        let leeway = number(loader, "JWT_LEEWAY_SECONDS", 0)?;
-        config = config
-            .with_leeway(Duration::from_secs(leeway))
-            .map_err(|e| e.for_setting("JWT_LEEWAY_SECONDS"))?;
-        let max = number(loader, "JWT_MAX_TOKEN_BYTES", 8192)?;
+        .map_err(|e| e.for_setting(n("JWT_TTL_MINUTES")))?;
+        if loader.value(&n("JWT_LEEWAY_SECONDS"))?.is_some() {
+            let leeway = number(loader, n("JWT_LEEWAY_SECONDS"), 0)?;
+            config = config
+                .with_leeway(Duration::from_secs(leeway))
+                .map_err(|e| e.for_setting(n("JWT_LEEWAY_SECONDS")))?;
+        }
+        let max = number(loader, n("JWT_MAX_TOKEN_BYTES"), 8192)?;
         config = config
             .with_max_token_len(usize::try_from(max).unwrap_or(usize::MAX))
-            .map_err(|e| e.for_setting("JWT_MAX_TOKEN_BYTES"))?;
+            .map_err(|e| e.for_setting(n("JWT_MAX_TOKEN_BYTES")))?;
         config.report = Some(loader.report().clone());
         Ok(config)
     }
@@ -286,9 +360,10 @@ impl JwtConfig {
             signing,
             verifying,
             issuer: None,
-            audience: None,
+            audiences: Vec::new(),
             ttl: DEFAULT_TTL_SECS,
-            leeway: 0,
+            leeway: None,
+            typ: None,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             report: None,
         }
@@ -318,14 +393,33 @@ impl JwtConfig {
         Ok(self)
     }
 
-    /// Sets the audience written and required.
+    /// Adds an audience: written into issued tokens (one as a string,
+    /// several as an array) and accepted when verifying (any one of them).
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind) when empty.
     pub fn with_audience(mut self, audience: impl Into<String>) -> Result<Self> {
-        self.audience = Some(super::verify::non_empty(audience.into(), "jwt.audience")?);
+        self.audiences
+            .push(super::verify::non_empty(audience.into(), "jwt.audience")?);
         Ok(self)
+    }
+
+    /// Sets the `typ` header written and required, as
+    /// [`Issuer::with_typ`] and [`Verifier::with_typ`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Issuer::with_typ`].
+    pub fn with_typ(mut self, typ: &str) -> Result<Self> {
+        self.typ = Some(super::issue::checked_typ(typ)?.to_owned());
+        Ok(self)
+    }
+
+    /// The audiences written and accepted.
+    #[must_use]
+    pub fn audiences(&self) -> &[String] {
+        &self.audiences
     }
 
     /// Sets the token lifetime, 1 second to 24 hours.
@@ -354,7 +448,7 @@ impl JwtConfig {
     ///
     /// As [`Verifier::with_leeway`].
     pub fn with_leeway(mut self, leeway: Duration) -> Result<Self> {
-        self.leeway = checked_leeway(leeway)?;
+        self.leeway = Some(checked_leeway(leeway)?);
         Ok(self)
     }
 
@@ -401,12 +495,11 @@ impl JwtConfig {
                 "not set: this configuration only verifies",
             )
         })?;
-        Ok(Issuer::configured(
-            key,
-            self.issuer.clone(),
-            self.audience.iter().cloned().collect(),
-            self.ttl,
-        ))
+        let issuer = Issuer::configured(key, self.issuer.clone(), self.audiences.clone(), self.ttl);
+        match &self.typ {
+            Some(typ) => issuer.with_typ(typ),
+            None => Ok(issuer),
+        }
     }
 
     /// A verifier with these settings. Tokens carrying an `iss` or `aud`
@@ -416,15 +509,16 @@ impl JwtConfig {
         Verifier::configured(
             self.verifying.clone(),
             self.issuer.clone(),
-            self.audience.iter().cloned().collect(),
+            self.audiences.clone(),
             self.leeway,
+            self.typ.clone(),
             self.max_token_len,
         )
     }
 }
 
-fn number(loader: &mut Loader, name: &'static str, default: u64) -> Result<u64> {
-    let Some(setting) = loader.value(name)? else {
+fn number(loader: &mut Loader, name: Cow<'static, str>, default: u64) -> Result<u64> {
+    let Some(setting) = loader.value(&name)? else {
         return Ok(default);
     };
     setting
@@ -437,7 +531,7 @@ impl fmt::Display for JwtConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "alg={} key={} kid={} iss={} aud={} ttl={}s leeway={}s max_token_bytes={}",
+            "alg={} key={} kid={} iss={} aud={} ttl={}s leeway={} typ={} max_token_bytes={}",
             self.algorithm(),
             if self.signing.is_some() || self.verifying.is_hmac() {
                 crate::mask::MASK
@@ -446,9 +540,17 @@ impl fmt::Display for JwtConfig {
             },
             self.verifying.kid().unwrap_or("-"),
             self.issuer.as_deref().unwrap_or("-"),
-            self.audience.as_deref().unwrap_or("-"),
+            if self.audiences.is_empty() {
+                "-".to_owned()
+            } else {
+                self.audiences.join(",")
+            },
             self.ttl,
-            self.leeway,
+            self.leeway.map_or_else(
+                || format!("{}s(nbf/iat)", super::DEFAULT_LEEWAY_SECS),
+                |l| format!("{l}s")
+            ),
+            self.typ.as_deref().unwrap_or("JWT"),
             self.max_token_len,
         )
     }

@@ -12,16 +12,19 @@ use super::verify::{Clock, non_empty};
 use super::{DEFAULT_TTL_SECS, MAX_LONG_TTL_SECS, MAX_NUMERIC_DATE, MAX_TTL_SECS, SigningKey};
 use crate::{Error, Result};
 
-/// Claim names seckit sets itself; custom claims may not use them.
-const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+/// Claim names seckit sets itself; custom claims may not use them (`sub`
+/// is the exception: a claims type may carry it, see [`Issuer::issue_for`]).
+const REGISTERED: [&str; 6] = ["iss", "aud", "exp", "nbf", "iat", "jti"];
 
 /// Issues signed tokens with one [`SigningKey`].
 ///
 /// Every token carries `iat`, `nbf` (both now), `exp` (now + TTL, one hour
 /// by default), a random 128-bit `jti`, and `iss`/`aud`/`sub` when set; the
-/// header carries `alg`, `typ: JWT` and the key's `kid`. Your claims are any
-/// `Serialize` type that becomes a JSON object; it may not set the
-/// registered names above (that is refused, not silently overwritten).
+/// header carries `alg`, `typ` (`JWT`, or [`Issuer::with_typ`]) and the
+/// key's `kid`. Your claims are any `Serialize` type that becomes a JSON
+/// object; it may set `sub` (a `Claims { sub, role }` struct is issued and
+/// verified as is) but not the other registered names (that is refused, not
+/// silently overwritten).
 ///
 /// Cheap to clone, `Send + Sync`.
 ///
@@ -43,8 +46,9 @@ const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
 #[derive(Clone, Debug)]
 pub struct Issuer {
     key: SigningKey,
-    /// `{"alg":..,"kid":..,"typ":"JWT"}`, encoded once.
+    /// `{"alg":..,"kid":..,"typ":..}`, encoded once.
     header_b64: Arc<str>,
+    typ: Arc<str>,
     issuer: Option<String>,
     audiences: Vec<String>,
     ttl: u64,
@@ -55,22 +59,45 @@ impl Issuer {
     /// An issuer signing with `key`, TTL one hour, no `iss` or `aud`.
     #[must_use]
     pub fn new(key: SigningKey) -> Self {
-        let mut header = Map::new();
-        header.insert("alg".into(), Value::from(key.algorithm().as_str()));
-        if let Some(kid) = key.kid() {
-            header.insert("kid".into(), Value::from(kid));
-        }
-        header.insert("typ".into(), Value::from("JWT"));
-        // Serializing a map of strings cannot fail.
-        let json = serde_json::to_vec(&header).unwrap_or_default();
         Self {
+            header_b64: encode_header(&key, "JWT"),
+            typ: "JWT".into(),
             key,
-            header_b64: URL_SAFE_NO_PAD.encode(json).into(),
             issuer: None,
             audiences: Vec::new(),
             ttl: DEFAULT_TTL_SECS,
             clock: Clock::System,
         }
+    }
+
+    /// Sets the `typ` header (default `JWT`): `at+jwt` for OAuth access
+    /// tokens (RFC 9068), or a type of your own per kind of token, so a
+    /// verifier that requires one ([`Verifier::with_typ`](super::Verifier::with_typ))
+    /// refuses the others (explicit typing, RFC 8725 §3.11).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) when empty, over 64
+    /// bytes, or not printable ASCII.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use seckit::jwt::{Algorithm, Issuer, SigningKey, Verifier};
+    ///
+    /// let key = SigningKey::hmac(Algorithm::HS256, &seckit::random::secret_bytes(32)?)?;
+    /// let access = Issuer::new(key.clone()).with_typ("at+jwt")?;
+    /// let plain = Issuer::new(key.clone());
+    /// let verifier = Verifier::new(key.verifying_key()).ignore_issuer().ignore_audience().with_typ("at+jwt")?;
+    /// assert!(verifier.verify::<serde_json::Value>(&access.issue(&serde_json::json!({}))?).is_ok());
+    /// assert!(verifier.verify::<serde_json::Value>(&plain.issue(&serde_json::json!({}))?).is_err());
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
+    pub fn with_typ(mut self, typ: &str) -> Result<Self> {
+        let typ = checked_typ(typ)?;
+        self.header_b64 = encode_header(&self.key, typ);
+        self.typ = typ.into();
+        Ok(self)
     }
 
     /// Sets `iss`.
@@ -165,9 +192,14 @@ impl Issuer {
 
     /// Issues a token about `subject` (its `sub`).
     ///
+    /// A claims type may carry `sub` itself instead (then use
+    /// [`Issuer::issue`]); when both give one they must be equal.
+    ///
     /// # Errors
     ///
-    /// As [`Issuer::issue`], and `sub.empty` for an empty subject.
+    /// As [`Issuer::issue`]; `sub.empty` for an empty subject,
+    /// `sub.not_string` for a non-string `sub` in the claims, and
+    /// `sub.conflict` when the claims' `sub` differs from `subject`.
     ///
     /// # Example
     ///
@@ -214,26 +246,92 @@ impl Issuer {
         claims: &C,
         now: u64,
     ) -> Result<String> {
+        let spec = TokenSpec {
+            subject: subject.map(str::to_owned),
+            ..TokenSpec::default()
+        };
+        self.issue_with_at(claims, &spec, now).map(|t| t.token)
+    }
+
+    /// Issues a token with per-token settings (subject, lifetime,
+    /// audiences) and returns it with its `jti` and `exp`, for a service
+    /// that records issued tokens (revocation lists, refresh-token rows) or
+    /// tells the client `expires_in`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Issuer::issue_for`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use seckit::jwt::{Algorithm, Issuer, SigningKey, TokenSpec, Verifier};
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// struct Claims { sub: String, role: String }
+    ///
+    /// let key = SigningKey::hmac(Algorithm::HS256, &seckit::random::secret_bytes(32)?)?;
+    /// let issuer = Issuer::new(key.clone()).with_audience("api")?;
+    /// let spec = TokenSpec::new().ttl(Duration::from_secs(300))?.audience("admin-api")?;
+    /// let issued = issuer.issue_with(&Claims { sub: "user-42".into(), role: "admin".into() }, &spec)?;
+    /// assert_eq!(issued.expires_in(), Duration::from_secs(300));
+    ///
+    /// let verifier = Verifier::new(key.verifying_key()).ignore_issuer().with_audience("admin-api")?;
+    /// let verified = verifier.verify::<Claims>(issued.token())?;
+    /// assert_eq!((verified.claims.sub.as_str(), verified.registered.jti.as_deref()), ("user-42", Some(issued.jti())));
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
+    pub fn issue_with<C: Serialize + ?Sized>(
+        &self,
+        claims: &C,
+        spec: &TokenSpec,
+    ) -> Result<Issued> {
+        self.issue_with_at(claims, spec, self.clock.now()?)
+    }
+
+    /// [`Issuer::issue_with`] as of `now` (Unix seconds).
+    ///
+    /// # Errors
+    ///
+    /// As [`Issuer::issue_for`].
+    pub fn issue_with_at<C: Serialize + ?Sized>(
+        &self,
+        claims: &C,
+        spec: &TokenSpec,
+        now: u64,
+    ) -> Result<Issued> {
         let Ok(Value::Object(mut map)) = serde_json::to_value(claims) else {
             return Err(Error::invalid("claims", "not_object"));
         };
         if REGISTERED.iter().any(|name| map.contains_key(*name)) {
             return Err(Error::invalid("claims", "reserved_name"));
         }
-        let exp = now.saturating_add(self.ttl);
+        let ttl = spec.ttl.unwrap_or(self.ttl);
+        let exp = now.saturating_add(ttl);
         if exp > MAX_NUMERIC_DATE {
             return Err(Error::invalid("now", "out_of_range"));
         }
         if let Some(iss) = &self.issuer {
             map.insert("iss".into(), Value::from(iss.as_str()));
         }
-        if let Some(sub) = subject {
-            if sub.is_empty() {
+        match (map.get("sub"), spec.subject.as_deref()) {
+            (Some(Value::String(own)), _) if own.is_empty() => {
                 return Err(Error::invalid("sub", "empty"));
             }
-            map.insert("sub".into(), Value::from(sub));
+            (Some(Value::String(own)), Some(given)) if own != given => {
+                return Err(Error::invalid("sub", "conflict"));
+            }
+            (Some(Value::String(_)), _) => {}
+            (Some(_), _) => return Err(Error::invalid("sub", "not_string")),
+            (None, Some("")) => return Err(Error::invalid("sub", "empty")),
+            (None, Some(sub)) => {
+                map.insert("sub".into(), Value::from(sub));
+            }
+            (None, None) => {}
         }
-        match self.audiences.as_slice() {
+        let audiences = spec.audiences.as_deref().unwrap_or(&self.audiences);
+        match audiences {
             [] => {}
             [one] => {
                 map.insert("aud".into(), Value::from(one.as_str()));
@@ -245,7 +343,8 @@ impl Issuer {
         map.insert("iat".into(), Value::from(now));
         map.insert("nbf".into(), Value::from(now));
         map.insert("exp".into(), Value::from(exp));
-        map.insert("jti".into(), Value::from(jti()?));
+        let jti = jti()?;
+        map.insert("jti".into(), Value::from(jti.as_str()));
         let payload =
             serde_json::to_vec(&map).map_err(|_| Error::internal("claims serialization failed"))?;
 
@@ -262,8 +361,163 @@ impl Issuer {
         let sig = self.key.sign(token.as_bytes())?;
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(sig, &mut token);
-        Ok(token)
+        Ok(Issued {
+            token,
+            jti,
+            iat: now,
+            exp,
+        })
     }
+
+    /// The `typ` header this issuer writes.
+    #[must_use]
+    pub fn typ(&self) -> &str {
+        &self.typ
+    }
+}
+
+/// Per-token settings for [`Issuer::issue_with`]; anything left unset is
+/// the issuer's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenSpec {
+    subject: Option<String>,
+    ttl: Option<u64>,
+    audiences: Option<Vec<String>>,
+}
+
+impl TokenSpec {
+    /// The issuer's settings, unchanged.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The token's `sub`.
+    #[must_use]
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// This token's lifetime, 1 second to 24 hours (the issuer's bounds).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) outside that range.
+    pub fn ttl(mut self, ttl: Duration) -> Result<Self> {
+        self.ttl = Some(checked_ttl(ttl, false)?);
+        Ok(self)
+    }
+
+    /// This token's lifetime, up to 400 days (refresh tokens and service
+    /// credentials whose revocation you handle).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) when zero or over 400 days.
+    pub fn long_ttl(mut self, ttl: Duration) -> Result<Self> {
+        self.ttl = Some(checked_ttl(ttl, true)?);
+        Ok(self)
+    }
+
+    /// Adds an audience for this token; the first call replaces the
+    /// issuer's audiences.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) when empty.
+    pub fn audience(mut self, audience: impl Into<String>) -> Result<Self> {
+        let audience = non_empty(audience.into(), "jwt.audience")?;
+        self.audiences.get_or_insert_with(Vec::new).push(audience);
+        Ok(self)
+    }
+}
+
+/// A token just issued, with the claims a service records or reports.
+///
+/// `Debug` masks the token: it is a bearer credential.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Issued {
+    token: String,
+    jti: String,
+    iat: u64,
+    exp: u64,
+}
+
+impl Issued {
+    /// The compact token, to hand to the client.
+    #[must_use]
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The token, consumed.
+    #[must_use]
+    pub fn into_token(self) -> String {
+        self.token
+    }
+
+    /// Its `jti`: 128 random bits, base64url.
+    #[must_use]
+    pub fn jti(&self) -> &str {
+        &self.jti
+    }
+
+    /// Its `iat` (and `nbf`), Unix seconds.
+    #[must_use]
+    pub const fn issued_at(&self) -> u64 {
+        self.iat
+    }
+
+    /// Its `exp`, Unix seconds.
+    #[must_use]
+    pub const fn expires_at(&self) -> u64 {
+        self.exp
+    }
+
+    /// `exp - iat`: the OAuth `expires_in`.
+    #[must_use]
+    pub const fn expires_in(&self) -> Duration {
+        Duration::from_secs(self.exp.saturating_sub(self.iat))
+    }
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("token", &crate::mask::MASK)
+            .field("jti", &self.jti)
+            .field("iat", &self.iat)
+            .field("exp", &self.exp)
+            .finish()
+    }
+}
+
+/// The longest `typ` accepted, in bytes.
+const MAX_TYP_LEN: usize = 64;
+
+/// A `typ` value: 1 to 64 printable ASCII bytes.
+pub(crate) fn checked_typ(typ: &str) -> Result<&str> {
+    if typ.is_empty() || typ.len() > MAX_TYP_LEN || !typ.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::configuration(
+            "jwt.typ",
+            "must be 1 to 64 printable ASCII characters",
+        ));
+    }
+    Ok(typ)
+}
+
+fn encode_header(key: &SigningKey, typ: &str) -> Arc<str> {
+    let mut header = Map::new();
+    header.insert("alg".into(), Value::from(key.algorithm().as_str()));
+    if let Some(kid) = key.kid() {
+        header.insert("kid".into(), Value::from(kid));
+    }
+    header.insert("typ".into(), Value::from(typ));
+    // Serializing a map of strings cannot fail.
+    let json = serde_json::to_vec(&header).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(json).into()
 }
 
 /// A lifetime in whole seconds: 1 s to a day, or to 400 days when `long`.

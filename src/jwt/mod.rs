@@ -66,7 +66,7 @@ mod verify;
 pub use algorithm::Algorithm;
 pub use claims::{RegisteredClaims, Verified};
 pub use config::JwtConfig;
-pub use issue::Issuer;
+pub use issue::{Issued, Issuer, TokenSpec};
 pub use jwks::{JwksImport, SkippedKey};
 pub use keys::{KeySet, SigningKey, VerifyingKey};
 pub use secret_check::{SecretEncoding, check_hmac_secret, decode_secret};
@@ -84,6 +84,13 @@ pub const DEFAULT_TTL_SECS: u64 = 60 * 60;
 pub const MAX_TTL_SECS: u64 = 24 * 60 * 60;
 /// The longest lifetime [`Issuer::with_long_ttl`] accepts: 400 days.
 pub const MAX_LONG_TTL_SECS: u64 = 400 * 24 * 60 * 60;
+/// The clock skew a [`Verifier`] allows by default on `nbf` and `iat`: 30
+/// seconds, so a token issued on one host verifies at once on another whose
+/// clock is up to 30 s behind (NTP-synchronised hosts are within
+/// milliseconds; 30 s covers a host whose sync is broken for a while, while
+/// keeping a token dated in the future useless). `exp` gets none by
+/// default: a token is never accepted after the expiry it states.
+pub const DEFAULT_LEEWAY_SECS: u64 = 30;
 /// The largest clock-skew allowance [`Verifier::with_leeway`] accepts: five minutes.
 pub const MAX_LEEWAY_SECS: u64 = 300;
 /// The largest numeric date accepted: 9999-12-31T23:59:59Z.
@@ -100,8 +107,12 @@ pub const MAX_KID_LEN: usize = 256;
 ///
 /// # Errors
 ///
-/// [`ErrorKind::InvalidInput`](crate::ErrorKind) with field `authorization`
-/// and rule `too_long`, `wrong_scheme`, `missing_credential` or `malformed`.
+/// [`ErrorKind::Unauthenticated`](crate::ErrorKind) (context
+/// `authorization`) with [`AuthReason`](crate::AuthReason)
+/// `MissingCredentials` for another scheme (RFC 6750 §3.1: answer with a
+/// bare `WWW-Authenticate: Bearer` challenge), `TooLarge` over the limit,
+/// `Malformed` otherwise. A bad header is a failed authentication (401), not
+/// a bad request.
 ///
 /// # Example
 ///
@@ -110,7 +121,8 @@ pub const MAX_KID_LEN: usize = 256;
 ///
 /// assert_eq!(bearer_token("Bearer eyJhbGciOi.eyJzdWIi.c2ln")?, "eyJhbGciOi.eyJzdWIi.c2ln");
 /// let err = bearer_token("Basic dXNlcjpwYXNz").unwrap_err();
-/// assert_eq!(err.violation().unwrap().code(), "authorization.wrong_scheme");
+/// assert_eq!(err.auth_reason(), Some(seckit::AuthReason::MissingCredentials));
+/// assert_eq!(err.kind().http_status(), 401);
 /// # Ok::<(), seckit::Error>(())
 /// ```
 pub fn bearer_token(header_value: &str) -> Result<&str> {

@@ -137,9 +137,9 @@ pub(crate) struct Header {
 }
 
 /// Decodes and checks the header: JSON object, unique names, `alg` a
-/// string and not `none`, no `crit`, no `b64`, no JWE `enc`, `typ` JWT if
-/// present.
-pub(crate) fn header(segment: &str) -> Result<Header> {
+/// string and not `none`, no `crit`, no `b64`, no JWE `enc`; `typ` JWT if
+/// present, or exactly `required` (and present) when one is required.
+pub(crate) fn header(segment: &str, required: Option<&str>) -> Result<Header> {
     let bytes = b64(segment, "malformed header: not canonical base64url")?;
     let mut map = object(&bytes).map_err(|e| match e {
         ObjectError::Duplicate => refuse("duplicate header parameter"),
@@ -157,13 +157,26 @@ pub(crate) fn header(segment: &str) -> Result<Header> {
     if map.contains_key("b64") {
         return Err(refuse("b64 header parameter not supported (RFC 7797)"));
     }
-    if let Some(typ) = map.get("typ") {
-        let ok = typ.as_str().is_some_and(|t| {
-            t.eq_ignore_ascii_case("JWT") || t.eq_ignore_ascii_case("application/jwt")
-        });
-        if !ok {
-            return Err(refuse("typ header is not JWT"));
+    let is = |t: &str, want: &str| {
+        t.eq_ignore_ascii_case(want)
+            || t.get(..12)
+                .is_some_and(|p| p.eq_ignore_ascii_case("application/"))
+                && t.get(12..)
+                    .is_some_and(|rest| rest.eq_ignore_ascii_case(want))
+    };
+    match (map.get("typ"), required) {
+        (Some(typ), None) => {
+            if !typ.as_str().is_some_and(|t| is(t, "JWT")) {
+                return Err(refuse("typ header is not JWT"));
+            }
         }
+        (Some(typ), Some(want)) => {
+            if !typ.as_str().is_some_and(|t| is(t, want)) {
+                return Err(refuse("typ header is not the required type"));
+            }
+        }
+        (None, Some(_)) => return Err(refuse("typ header missing: a type is required")),
+        (None, None) => {}
     }
     let alg = match map.remove("alg") {
         Some(Value::String(alg)) => alg,

@@ -47,8 +47,10 @@ impl fmt::Debug for Clock {
 /// Verifies tokens: one key or a [`KeySet`], plus the rules every token must
 /// meet.
 ///
-/// Defaults, each stricter than `jsonwebtoken`'s own: `exp` required; `nbf`
-/// and `iat` checked; no leeway; tokens over 8 KiB refused before decoding;
+/// Defaults, each stricter than `jsonwebtoken`'s own: `exp` required and
+/// checked with no leeway; `nbf` and `iat` checked with 30 seconds of clock
+/// skew allowed ([`DEFAULT_LEEWAY_SECS`](super::DEFAULT_LEEWAY_SECS)); `typ`
+/// absent or `JWT` (or [`with_typ`](Verifier::with_typ)); tokens over 8 KiB refused before decoding;
 /// `iss` and `aud` required to match when configured, and refused when
 /// present but not configured (unless [`ignore_issuer`](Verifier::ignore_issuer) /
 /// [`ignore_audience`](Verifier::ignore_audience)).
@@ -85,7 +87,11 @@ pub struct Verifier {
     audiences: Vec<String>,
     ignore_issuer: bool,
     ignore_audience: bool,
+    /// Seconds allowed past `exp`.
     leeway: u64,
+    /// Seconds allowed before `nbf` and `iat`.
+    skew: u64,
+    typ: Option<String>,
     max_len: usize,
     clock: Clock,
 }
@@ -127,6 +133,8 @@ impl Verifier {
             ignore_issuer: false,
             ignore_audience: false,
             leeway: 0,
+            skew: super::DEFAULT_LEEWAY_SECS,
+            typ: None,
             max_len: DEFAULT_MAX_TOKEN_LEN,
             clock: Clock::System,
         }
@@ -170,13 +178,32 @@ impl Verifier {
         self
     }
 
-    /// Clock-skew allowance for `exp`, `nbf` and `iat`.
+    /// Clock-skew allowance for `exp`, `nbf` and `iat`, replacing the
+    /// default (none past `exp`, 30 seconds before `nbf` and `iat`).
+    /// `Duration::ZERO` makes every time check exact.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Configuration`](crate::ErrorKind) above five minutes.
     pub fn with_leeway(mut self, leeway: Duration) -> Result<Self> {
         self.leeway = checked_leeway(leeway)?;
+        self.skew = self.leeway;
+        Ok(self)
+    }
+
+    /// Requires the `typ` header to be `typ` (compared without case, with
+    /// or without an `application/` prefix, RFC 7515 §4.1.9): `at+jwt` for
+    /// OAuth access tokens (RFC 9068). A token of another type, or without
+    /// one, is refused, so an ID token or a refresh token cannot be used
+    /// where an access token is required (RFC 8725 §3.11). By default a
+    /// `typ`, when present, must be `JWT`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) when empty, over 64
+    /// bytes, or not printable ASCII.
+    pub fn with_typ(mut self, typ: &str) -> Result<Self> {
+        self.typ = Some(super::issue::checked_typ(typ)?.to_owned());
         Ok(self)
     }
 
@@ -195,15 +222,19 @@ impl Verifier {
         key: VerifyingKey,
         issuer: Option<String>,
         audiences: Vec<String>,
-        leeway: u64,
+        leeway: Option<u64>,
+        typ: Option<String>,
         max_len: usize,
     ) -> Self {
+        let defaults = Self::new(key);
         Self {
             issuer,
             audiences,
-            leeway,
+            leeway: leeway.unwrap_or(defaults.leeway),
+            skew: leeway.unwrap_or(defaults.skew),
+            typ,
             max_len,
-            ..Self::new(key)
+            ..defaults
         }
     }
 
@@ -268,7 +299,7 @@ impl Verifier {
     /// As [`Verifier::verify`].
     pub fn verify_at<C: DeserializeOwned>(&self, token: &str, now: u64) -> Result<Verified<C>> {
         let parts = token::split(token, self.max_len)?;
-        let header = token::header(parts.header)?;
+        let header = token::header(parts.header, self.typ.as_deref())?;
         let key = self
             .keys
             .select(header.kid.as_deref())
@@ -318,12 +349,12 @@ impl Verifier {
             return Err(refuse_as(AuthReason::Expired, "expired"));
         }
         if let Some(nbf) = c.nbf
-            && now.saturating_add(self.leeway) < nbf
+            && now.saturating_add(self.skew) < nbf
         {
             return Err(refuse_as(AuthReason::NotYetValid, "not yet valid (nbf)"));
         }
         if let Some(iat) = c.iat
-            && iat > now.saturating_add(self.leeway)
+            && iat > now.saturating_add(self.skew)
         {
             return Err(refuse_as(
                 AuthReason::NotYetValid,
