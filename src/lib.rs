@@ -150,7 +150,12 @@ mod secret;
 #[cfg(feature = "serde")]
 mod serde_safe;
 
+pub mod audit;
 pub mod random;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 
 #[cfg(feature = "envelope-core")]
 #[cfg_attr(
@@ -161,7 +166,7 @@ pub mod envelope;
 
 #[cfg(all(
     feature = "envelope-core",
-    not(feature = "envelope-core"),
+    not(feature = "envelope"),
     not(feature = "envelope-rustcrypto")
 ))]
 compile_error!(
@@ -177,7 +182,7 @@ pub mod password;
 #[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
 pub mod validate;
 
-pub use error::{AuthReason, Error, ErrorKind, Result, Violation};
+pub use error::{AuthReason, Error, ErrorKind, Result, Violation, Violations};
 
 /// The README's code blocks, compiled as doctests so they cannot drift.
 #[cfg(doctest)]

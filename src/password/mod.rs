@@ -32,24 +32,28 @@
 //!
 //! Wrong password, malformed hash and unsupported scheme are told apart by
 //! kind and rule: [`ErrorKind::Unauthenticated`](crate::ErrorKind) with reason
-//! `mismatch`; [`ErrorKind::InvalidInput`](crate::ErrorKind) with the
-//! violation `password_hash.malformed`, `password_hash.unsupported_scheme`,
-//! `password_hash.unsupported_version` or `password_hash.over_verify_limits`.
+//! `mismatch`; a stored hash that does not parse is the server's fault, not
+//! the client's, so it is [`ErrorKind::Internal`](crate::ErrorKind) (500, to
+//! be logged) whose [`violation`](crate::Error::violation) is
+//! `password_hash.malformed`, `password_hash.unsupported_scheme`,
+//! `password_hash.unsupported_version`, `password_hash.too_long` or
+//! `password_hash.over_verify_limits`.
 //! Error texts never contain the password or the hash.
 //!
 //! # In async servers
 //!
 //! Hashing is CPU- and memory-bound (tens of milliseconds, tens of MiB by
-//! design). Run it on a blocking thread pool, never on an async worker:
-//!
-//! ```ignore
-//! let hasher = hasher.clone();
-//! let outcome = tokio::task::spawn_blocking(move || hasher.verify_and_upgrade(&password, &stored)).await?;
-//! ```
+//! design). Never run it on an async worker. With the `tokio` feature,
+//! [`AsyncHasher`] runs it on its own worker threads (one per core by
+//! default) behind a bounded queue, and answers
+//! [`ErrorKind::Unavailable`](crate::ErrorKind) at once when the queue is
+//! full, so a burst of logins cannot pile up hundreds of 19 MiB jobs.
 //!
 //! Each thread keeps one Argon2 memory buffer and reuses it (cleared after
-//! every use, kept only up to what this hasher's parameters need), so a
-//! blocking pool of N threads holds at most N buffers.
+//! every use, kept only up to what this hasher's parameters need), so N
+//! worker threads hold at most N buffers. (`tokio::task::spawn_blocking`
+//! gives no such bound: its pool grows to 512 threads, each keeping a
+//! buffer.)
 //!
 //! # Users that do not exist
 //!
@@ -68,6 +72,8 @@ mod calibrate;
 mod engine;
 mod params;
 mod policy;
+#[cfg(feature = "tokio")]
+mod pool;
 mod stored;
 
 pub use calibrate::{Calibration, calibrate};
@@ -76,6 +82,9 @@ pub use params::{
     VerifyLimits,
 };
 pub use policy::{PasswordPolicy, common_password_count};
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use pool::{AsyncHasher, DEFAULT_QUEUE_PER_WORKER};
 pub use stored::MAX_STORED_HASH_LEN;
 
 use argon2::{Algorithm, Params, Version};
@@ -345,8 +354,9 @@ impl PasswordHasher {
     /// does not match, or when this hasher has a pepper and the stored hash
     /// has none (see [`PasswordHasherBuilder::require_pepper`]);
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind) when
-    /// the password is over the cap or the stored hash is malformed,
-    /// unsupported or over the [`VerifyLimits`];
+    /// the password is over the cap; [`ErrorKind::Internal`](crate::ErrorKind)
+    /// when the stored hash is malformed, unsupported or over the
+    /// [`VerifyLimits`] (the server's data, so a 500, not the client's 400);
     /// [`ErrorKind::Configuration`](crate::ErrorKind) when the hash names a
     /// pepper this hasher does not hold.
     pub fn verify(&self, password: &SecretString, stored: &str) -> Result<()> {
@@ -382,7 +392,7 @@ impl PasswordHasher {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind) when the stored hash is
+    /// [`ErrorKind::Internal`](crate::ErrorKind) when the stored hash is
     /// malformed, unsupported or over the [`VerifyLimits`].
     ///
     /// # Example
