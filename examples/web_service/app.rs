@@ -1,0 +1,489 @@
+//! The service itself: configuration, database, routes and handlers.
+//! `main.rs` starts it; `tests/web_service.rs` drives it over real HTTP.
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use seckit::audit::EventKind;
+use seckit::axum::{ApiError, Authenticated, Checker, HasRoles, ValidJson, Validate};
+use seckit::config::{Loader, Report};
+use seckit::envelope::{Keyring, PrivateKey, PublicKey};
+use seckit::jwt::{Issuer, JwtConfig, TokenSpec, Verifier};
+use seckit::password::{AsyncHasher, PasswordHasher, PasswordPolicy};
+use seckit::random::{ApiKey, ApiKeyHash};
+use seckit::validate::{Email, PositiveId, Username};
+use seckit::{AuthReason, Error, SecretString};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+
+/// Everything the service needs, read and checked before it binds.
+#[derive(Debug)]
+pub(crate) struct Config {
+    pub(crate) jwt: JwtConfig,
+    pub(crate) database_url: String,
+    pub(crate) bind: SocketAddr,
+    /// The key notes are sealed to (and opened with).
+    pub(crate) notes_key: PrivateKey,
+    pub(crate) hasher: PasswordHasher,
+    pub(crate) report: Report,
+}
+
+impl Config {
+    /// Reads `JWT_*` (a weak or missing `JWT_SECRET` is refused here),
+    /// `DATABASE_URL` (default `sqlite://seckit-demo.db`) and `BIND`
+    /// (default `127.0.0.1:3000`). The notes key is the caller's.
+    pub(crate) fn from_loader(loader: &mut Loader, notes_key: PrivateKey) -> seckit::Result<Self> {
+        let mut jwt = JwtConfig::from_loader(loader)?;
+        if jwt.audiences().is_empty() {
+            jwt = jwt.with_audience("seckit-demo")?;
+        }
+        let database_url = loader
+            .value_or("DATABASE_URL", "sqlite://seckit-demo.db")?
+            .into_value();
+        let bind = loader.value_or("BIND", "127.0.0.1:3000")?;
+        let bind = bind
+            .value()
+            .parse()
+            .map_err(|_| Error::invalid("BIND", "not_a_socket_address"))?;
+        Ok(Self {
+            jwt,
+            database_url,
+            bind,
+            notes_key,
+            hasher: PasswordHasher::new(),
+            report: loader.report().clone(),
+        })
+    }
+}
+
+/// The router state: each field is extractable on its own (`FromRef`).
+#[derive(Clone, Debug, FromRef)]
+pub(crate) struct AppState {
+    pub(crate) verifier: Arc<Verifier>,
+    pub(crate) issuer: Arc<Issuer>,
+    pub(crate) hasher: AsyncHasher,
+    pub(crate) policy: Arc<PasswordPolicy>,
+    pub(crate) db: SqlitePool,
+    pub(crate) notes: Arc<Notes>,
+}
+
+/// The notes key: its public half seals, the keyring opens.
+#[derive(Debug)]
+pub(crate) struct Notes {
+    public: PublicKey,
+    keyring: Keyring,
+}
+
+/// The access token's claims: `sub` (the user id) and the role.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Claims {
+    pub(crate) sub: String,
+    pub(crate) role: String,
+}
+
+impl HasRoles for Claims {
+    fn has_role(&self, role: &str) -> bool {
+        self.role == role
+    }
+}
+
+/// Opens the database (creating the file and tables when missing) and
+/// builds the router.
+pub(crate) async fn build(config: Config) -> Result<Router, Box<dyn std::error::Error>> {
+    let options = SqliteConnectOptions::from_str(&config.database_url)?.create_if_missing(true);
+    let db = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await?;
+    for statement in SCHEMA {
+        sqlx::query(statement).execute(&db).await?;
+    }
+    let mut keyring = Keyring::new();
+    let public = config.notes_key.public_key().clone();
+    keyring.add(config.notes_key)?;
+    let state = AppState {
+        verifier: Arc::new(config.jwt.verifier()),
+        issuer: Arc::new(config.jwt.issuer()?),
+        hasher: AsyncHasher::new(config.hasher)?,
+        policy: Arc::new(PasswordPolicy::default()),
+        db,
+        notes: Arc::new(Notes { public, keyring }),
+    };
+    Ok(router(state))
+}
+
+const SCHEMA: [&str; 3] = [
+    "CREATE TABLE IF NOT EXISTS users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL,
+        username_key TEXT NOT NULL UNIQUE,
+        email TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL DEFAULT 'user')",
+    "CREATE TABLE IF NOT EXISTS devices (
+        id TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        token_hash TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS notes (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        envelope BLOB NOT NULL)",
+];
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/register", post(register))
+        .route("/login", post(login))
+        .route("/me", get(me))
+        .route("/admin", get(admin))
+        .route("/devices", post(new_device))
+        .route("/devices/hello", post(device_hello))
+        .route("/notes", post(new_note))
+        .route("/notes/{id}", get(read_note))
+        .with_state(state)
+}
+
+/// A database failure: logged with its cause, answered as a bare 500.
+fn db_error(e: sqlx::Error) -> ApiError {
+    tracing::error!(error = %e, "database");
+    Error::internal("database").into()
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({"error": "not found"})),
+    )
+        .into_response()
+}
+
+// ------------------------------------------------------------- /register
+
+#[derive(Deserialize)]
+struct Register {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    email: String,
+    password: Option<SecretString>,
+}
+
+impl Validate for Register {
+    fn validate(&self, check: &mut Checker) {
+        check.field("username", Username::parse(&self.username));
+        check.field("email", Email::parse(&self.email));
+        match &self.password {
+            None => check.rule("password", false, "required"),
+            Some(password) => {
+                for v in PasswordPolicy::default().violations(
+                    password,
+                    Some(&self.username),
+                    Some(&self.email),
+                ) {
+                    check.violation("password", v);
+                }
+            }
+        }
+    }
+}
+
+async fn register(
+    State(db): State<SqlitePool>,
+    State(hasher): State<AsyncHasher>,
+    ValidJson(body): ValidJson<Register>,
+) -> Result<Response, ApiError> {
+    // Parsed again to get the types: the rules above already passed.
+    let username = Username::parse(&body.username)?;
+    let email = Email::parse(&body.email)?;
+    let password = body
+        .password
+        .ok_or(Error::invalid("password", "required"))?;
+    let hash = hasher.hash(&password).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO users (username, username_key, email, password_hash) VALUES (?, ?, ?, ?)",
+    )
+    .bind(username.as_str())
+    .bind(username.unique_key().as_str())
+    .bind(email.as_str())
+    .bind(&hash)
+    .execute(&db)
+    .await;
+    match inserted {
+        Ok(done) => {
+            let id = done.last_insert_rowid();
+            seckit::audit::Event::new(EventKind::UserCreated)
+                .user(&id.to_string())
+                .route("/register")
+                .emit();
+            Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+        }
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok((
+            StatusCode::CONFLICT,
+            Json(json!({"error": "username taken"})),
+        )
+            .into_response()),
+        Err(e) => Err(db_error(e)),
+    }
+}
+
+// ---------------------------------------------------------------- /login
+
+#[derive(Deserialize)]
+struct Login {
+    #[serde(default)]
+    username: String,
+    password: Option<SecretString>,
+}
+
+impl Validate for Login {
+    fn validate(&self, check: &mut Checker) {
+        check.rule("username", !self.username.is_empty(), "empty");
+        check.rule("username", self.username.len() <= 256, "too_long");
+        check.rule("password", self.password.is_some(), "required");
+    }
+}
+
+async fn login(
+    State(db): State<SqlitePool>,
+    State(hasher): State<AsyncHasher>,
+    State(issuer): State<Arc<Issuer>>,
+    ValidJson(body): ValidJson<Login>,
+) -> Result<Response, ApiError> {
+    let password = body
+        .password
+        .ok_or(Error::invalid("password", "required"))?;
+    // A name that is not a valid username cannot exist: same path as unknown.
+    let row: Option<(i64, String, String)> = match Username::parse(&body.username) {
+        Ok(name) => {
+            sqlx::query_as("SELECT id, password_hash, role FROM users WHERE username_key = ?")
+                .bind(name.unique_key().as_str())
+                .fetch_optional(&db)
+                .await
+                .map_err(db_error)?
+        }
+        Err(_) => None,
+    };
+    let Some((id, stored, role)) = row else {
+        // Same cost and same 401 as a wrong password; no user in the event.
+        hasher.dummy_verify(&password).await?;
+        return Err(Error::internal("dummy_verify returned Ok").into());
+    };
+    let user = id.to_string();
+    let verified = hasher
+        .verify_and_upgrade(&password, &stored)
+        .await
+        .map_err(|e| {
+            let context = seckit::axum::RequestContext::default().with_user(&user);
+            ApiError::new(e, context)
+        })?;
+    if let Some(new_hash) = verified.into_rehash() {
+        // bcrypt (or weaker Argon2) row: replaced now that the password is known.
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(&new_hash)
+            .bind(id)
+            .execute(&db)
+            .await
+            .map_err(db_error)?;
+    }
+    let issued = issuer.issue_with(
+        &Claims {
+            sub: user.clone(),
+            role,
+        },
+        &TokenSpec::new(),
+    )?;
+    seckit::audit::Event::new(EventKind::AuthnLoginSuccess)
+        .user(&user)
+        .route("/login")
+        .emit();
+    Ok((
+        // RFC 6749 §5.1: token responses are never cached.
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({
+            "access_token": issued.token(),
+            "token_type": "Bearer",
+            "expires_in": issued.expires_in().as_secs(),
+        })),
+    )
+        .into_response())
+}
+
+// ------------------------------------------------------------ /me, /admin
+
+async fn me(
+    State(db): State<SqlitePool>,
+    user: Authenticated<Claims>,
+) -> Result<Response, ApiError> {
+    let id: i64 = user.claims.sub.parse().map_err(|_| {
+        Error::unauthenticated("jwt", AuthReason::InvalidClaims, "sub is not a user id")
+    })?;
+    let name: Option<String> = sqlx::query_scalar("SELECT username FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&db)
+        .await
+        .map_err(db_error)?;
+    match name {
+        Some(username) => Ok(Json(json!({ "id": id, "username": username })).into_response()),
+        None => Err(ApiError::new(
+            Error::unauthenticated("jwt", AuthReason::InvalidClaims, "user no longer exists"),
+            user.context().clone(),
+        )),
+    }
+}
+
+async fn admin(user: Authenticated<Claims>) -> Result<Json<serde_json::Value>, ApiError> {
+    user.require_role("admin")?;
+    Ok(Json(json!({ "admin": true })))
+}
+
+// -------------------------------------------------------------- /devices
+
+async fn new_device(
+    State(db): State<SqlitePool>,
+    user: Authenticated<Claims>,
+) -> Result<Response, ApiError> {
+    let (token, hash) = ApiKey::generate("dev")?.into_parts();
+    let device_id = seckit::random::token_id()?;
+    sqlx::query("INSERT INTO devices (id, user_id, token_hash) VALUES (?, ?, ?)")
+        .bind(device_id.expose_secret())
+        .bind(&user.claims.sub)
+        .bind(hash.to_string())
+        .execute(&db)
+        .await
+        .map_err(db_error)?;
+    user.context()
+        .event(EventKind::AuthnTokenCreated)
+        .reason("device_token")
+        .emit();
+    // Shown once; the database keeps only its hash.
+    Ok((
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({
+            "device_id": device_id.expose_secret(),
+            "device_token": token.expose_secret(),
+        })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct Hello {
+    #[serde(default)]
+    device_id: String,
+    token: Option<SecretString>,
+}
+
+impl Validate for Hello {
+    fn validate(&self, check: &mut Checker) {
+        check.rule(
+            "device_id",
+            (1..=64).contains(&self.device_id.len()),
+            "length",
+        );
+        check.rule("token", self.token.is_some(), "required");
+    }
+}
+
+async fn device_hello(
+    State(db): State<SqlitePool>,
+    ValidJson(body): ValidJson<Hello>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let token = body.token.ok_or(Error::invalid("token", "required"))?;
+    let stored: Option<String> = sqlx::query_scalar("SELECT token_hash FROM devices WHERE id = ?")
+        .bind(&body.device_id)
+        .fetch_optional(&db)
+        .await
+        .map_err(db_error)?;
+    let Some(hash) = stored.and_then(|s| ApiKeyHash::from_str(&s).ok()) else {
+        return Err(
+            Error::unauthenticated("device", AuthReason::Mismatch, "unknown device").into(),
+        );
+    };
+    ApiKey::verify(token.expose_secret(), &hash)?;
+    Ok(Json(json!({ "hello": body.device_id })))
+}
+
+// ---------------------------------------------------------------- /notes
+
+#[derive(Deserialize)]
+struct NewNote {
+    #[serde(default)]
+    text: String,
+}
+
+impl Validate for NewNote {
+    fn validate(&self, check: &mut Checker) {
+        check.rule("text", !self.text.is_empty(), "empty");
+        check.rule("text", self.text.len() <= 16 * 1024, "too_long");
+    }
+}
+
+async fn new_note(
+    State(db): State<SqlitePool>,
+    State(notes): State<Arc<Notes>>,
+    user: Authenticated<Claims>,
+    ValidJson(body): ValidJson<NewNote>,
+) -> Result<Response, ApiError> {
+    // Bound to its owner: a row copied to another user does not open.
+    let envelope = seckit::envelope::seal(
+        &[&notes.public],
+        body.text.as_bytes(),
+        user.claims.sub.as_bytes(),
+    )?;
+    let done = sqlx::query("INSERT INTO notes (user_id, envelope) VALUES (?, ?)")
+        .bind(&user.claims.sub)
+        .bind(envelope)
+        .execute(&db)
+        .await
+        .map_err(db_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": done.last_insert_rowid() })),
+    )
+        .into_response())
+}
+
+async fn read_note(
+    State(db): State<SqlitePool>,
+    State(notes): State<Arc<Notes>>,
+    user: Authenticated<Claims>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = PositiveId::parse(&id).map_err(|e| ApiError::new(e, user.context().clone()))?;
+    let row: Option<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT CAST(user_id AS TEXT), envelope FROM notes WHERE id = ?")
+            .bind(i64::try_from(id.get()).unwrap_or(i64::MAX))
+            .fetch_optional(&db)
+            .await
+            .map_err(db_error)?;
+    match row {
+        Some((owner, envelope)) if owner == user.claims.sub => {
+            let text = seckit::envelope::open(&notes.keyring, &envelope, owner.as_bytes())?;
+            let text = String::from_utf8(text.expose_secret().to_vec())
+                .map_err(|_| Error::internal("note is not UTF-8"))?;
+            Ok((
+                [(header::CACHE_CONTROL, "no-store")],
+                Json(json!({ "text": text })),
+            )
+                .into_response())
+        }
+        Some(_) => {
+            // Someone else's note: answered as missing, recorded as a probe.
+            user.context()
+                .event(EventKind::MaliciousDirectReference)
+                .reason("note_not_owned")
+                .emit();
+            Ok(not_found())
+        }
+        None => Ok(not_found()),
+    }
+}

@@ -1,0 +1,85 @@
+//! The whole story in one service: accounts with Argon2id (and bcrypt rows
+//! upgraded at login), JWT access tokens, device tokens stored as hashes,
+//! notes sealed to the service's public key, every failure audited.
+//!
+//! ```text
+//! JWT_SECRET=$(cargo run -q --features cli --bin seckit -- secret generate) \
+//!     cargo run --example web_service --features axum
+//! ```
+//!
+//! Settings: `JWT_*` (see `seckit::jwt::JwtConfig`; a weak or missing
+//! `JWT_SECRET` stops the service before it binds), `DATABASE_URL`
+//! (default `sqlite://seckit-demo.db`), `BIND` (default `127.0.0.1:3000`),
+//! `NOTES_KEY_FILE` (default `seckit-demo-notes.pem`, created with mode
+//! 0600 on first start). Routes: docs/web.md, "The example service".
+
+#![allow(clippy::print_stdout, clippy::print_stderr)] // startup lines are this program's job
+
+mod app;
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use seckit::SecretString;
+use seckit::config::Loader;
+use seckit::envelope::PrivateKey;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    if let Err(e) = run().await {
+        // seckit errors name the setting, never its value.
+        eprintln!("web_service: {e}");
+        std::process::exit(2);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let mut loader = Loader::from_env();
+    let key_file = loader
+        .value_or("NOTES_KEY_FILE", "seckit-demo-notes.pem")?
+        .into_value();
+    let notes_key = notes_key(Path::new(&key_file))?;
+    let config = app::Config::from_loader(&mut loader, notes_key)?;
+    let bind = config.bind;
+    println!("configuration:\n{}", config.report);
+    println!("jwt: {}", config.jwt);
+    let router = app::build(config).await?;
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    seckit::audit::Event::new(seckit::audit::EventKind::SysStartup).emit();
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    seckit::audit::Event::new(seckit::audit::EventKind::SysShutdown).emit();
+    Ok(())
+}
+
+/// The notes key from `path`, or a new one written there (mode 0600,
+/// refusing to overwrite) on first start.
+fn notes_key(path: &Path) -> Result<PrivateKey, Box<dyn std::error::Error>> {
+    if path.exists() {
+        let pem = SecretString::from(std::fs::read_to_string(path)?);
+        return Ok(PrivateKey::from_pem(&pem, None)?);
+    }
+    let key = PrivateKey::generate()?;
+    let pem = key.to_pem(None)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    std::io::Write::write_all(&mut file, pem.expose_secret().as_bytes())?;
+    file.sync_all()?;
+    println!("notes key created at {}", path.display());
+    Ok(key)
+}

@@ -1,0 +1,509 @@
+//! The example service (`examples/web_service/`) started on 127.0.0.1:0 and
+//! driven over real HTTP with reqwest: its whole contract, 50 hostile
+//! tokens, sentinel checks on every response body and audit event, and a
+//! look into the SQLite file.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+#[path = "../examples/web_service/app.rs"]
+#[allow(dead_code)]
+mod app;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use reqwest::StatusCode;
+use seckit::config::Loader;
+use seckit::envelope::PrivateKey;
+use seckit::jwt::{Algorithm, Issuer, SigningKey, TokenSpec};
+use serde_json::{Value, json};
+
+const JWT_SECRET: &str = "q0Vb8eXo1mZ2yL7rT4sN9kJ3hW6cF5aDgP0uQiRtYvE="; // test value
+const PASSWORD: &str = "SENTINEL-correct-horse-battery-7";
+const NOTE: &str = "SENTINEL-note-the-launch-codes";
+
+/// Audit events (target `seckit::audit`) as text, from every thread.
+#[derive(Clone, Default)]
+struct Audit(Arc<Mutex<Vec<String>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Audit {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct V(String);
+        impl tracing::field::Visit for V {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!(" {}={v:?}", f.name()));
+            }
+        }
+        if event.metadata().target() == "seckit::audit" {
+            let mut v = V(String::new());
+            event.record(&mut v);
+            self.0.lock().unwrap().push(v.0);
+        }
+    }
+}
+
+fn loader(dir: &std::path::Path, secret: Option<&str>) -> Loader {
+    let url = format!("sqlite://{}", dir.join("demo.db").display());
+    let mut vars = vec![
+        ("DATABASE_URL".to_owned(), url),
+        ("BIND".to_owned(), "127.0.0.1:0".to_owned()),
+        ("JWT_SECRET_ENCODING".to_owned(), "base64".to_owned()),
+    ];
+    if let Some(s) = secret {
+        vars.push(("JWT_SECRET".to_owned(), s.to_owned()));
+    }
+    Loader::from_vars(vars)
+}
+
+#[test]
+fn the_service_refuses_to_start_with_a_weak_or_missing_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = || PrivateKey::generate().unwrap();
+    for secret in [
+        None,
+        Some("c2VjcmV0"),
+        Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+    ] {
+        let err = app::Config::from_loader(&mut loader(dir.path(), secret), key()).unwrap_err();
+        assert_eq!(err.kind(), seckit::ErrorKind::Configuration, "{secret:?}");
+        assert!(err.to_string().contains("JWT_SECRET"), "{err}");
+    }
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    bodies: Vec<String>,
+}
+
+impl Client {
+    async fn call(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let url = format!("{}{path}", self.base);
+        let mut req = match method {
+            "GET" => self.http.get(url),
+            _ => self.http.post(url),
+        };
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        self.bodies.push(text);
+        (status, headers, value)
+    }
+
+    async fn raw_auth(
+        &mut self,
+        path: &str,
+        authorization: &str,
+    ) -> (StatusCode, reqwest::header::HeaderMap, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("authorization", authorization)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap();
+        self.bodies.push(text.clone());
+        (status, headers, text)
+    }
+}
+
+fn b64(s: &str) -> String {
+    URL_SAFE_NO_PAD.encode(s)
+}
+
+/// 50 tokens that must all be refused: forged algorithms, confusion,
+/// times, audiences, issuers, types, shapes and sizes.
+fn hostile_tokens(good: &str) -> Vec<String> {
+    let secret = seckit::jwt::decode_secret(
+        &seckit::SecretString::from(JWT_SECRET),
+        seckit::jwt::SecretEncoding::Base64,
+    )
+    .unwrap();
+    let same_key = SigningKey::hmac(Algorithm::HS256, &secret).unwrap();
+    let claims = json!({"sub": "1", "role": "admin"});
+    let mut out = Vec::new();
+    let (h, rest) = good.split_once('.').unwrap();
+    let (p, s) = rest.split_once('.').unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let payload =
+        b64(&json!({"sub":"1","role":"admin","exp": now + 600, "aud": "seckit-demo"}).to_string());
+    // alg none, in several spellings, with and without a signature.
+    for alg in ["none", "None", "NONE", "nOnE"] {
+        out.push(format!(
+            "{}.{payload}.",
+            b64(&format!(r#"{{"alg":"{alg}"}}"#))
+        ));
+        out.push(format!(
+            "{}.{payload}.{s}",
+            b64(&format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#))
+        ));
+    }
+    // Algorithm confusion: the same HMAC bytes under other algorithms.
+    for alg in ["RS256", "PS256", "ES256", "EdDSA", "HS384", "HS512"] {
+        out.push(format!(
+            "{}.{p}.{s}",
+            b64(&format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#))
+        ));
+    }
+    // The right key, the wrong rules.
+    let past = Issuer::new(same_key.clone())
+        .with_audience("seckit-demo")
+        .unwrap()
+        .with_clock(move || now - 7200);
+    out.push(past.issue(&claims).unwrap()); // expired
+    let future = Issuer::new(same_key.clone())
+        .with_audience("seckit-demo")
+        .unwrap()
+        .with_clock(move || now + 3600);
+    out.push(future.issue(&claims).unwrap()); // not yet valid
+    out.push(
+        Issuer::new(same_key.clone())
+            .with_audience("other")
+            .unwrap()
+            .issue(&claims)
+            .unwrap(),
+    );
+    out.push(Issuer::new(same_key.clone()).issue(&claims).unwrap()); // no aud
+    out.push(
+        Issuer::new(same_key.clone())
+            .with_audience("seckit-demo")
+            .unwrap()
+            .with_issuer("https://evil")
+            .unwrap()
+            .issue(&claims)
+            .unwrap(),
+    );
+    out.push(
+        Issuer::new(same_key.clone())
+            .with_audience("seckit-demo")
+            .unwrap()
+            .with_typ("at+jwt")
+            .unwrap()
+            .issue(&claims)
+            .unwrap(),
+    );
+    out.push(
+        Issuer::new(same_key.clone().with_kid("other").unwrap())
+            .with_audience("seckit-demo")
+            .unwrap()
+            .issue(&claims)
+            .unwrap(),
+    );
+    let spec = TokenSpec::new().audience("seckit-admin").unwrap();
+    out.push(
+        Issuer::new(same_key)
+            .issue_with(&claims, &spec)
+            .unwrap()
+            .into_token(),
+    );
+    // Another key entirely.
+    let other =
+        SigningKey::hmac(Algorithm::HS256, &seckit::random::secret_bytes(32).unwrap()).unwrap();
+    out.push(
+        Issuer::new(other)
+            .with_audience("seckit-demo")
+            .unwrap()
+            .issue(&claims)
+            .unwrap(),
+    );
+    // Tampering with the good token.
+    out.push(format!("{h}.{payload}.{s}")); // role admin, old signature
+    out.push(format!("{h}.{p}."));
+    out.push(format!("{h}.{p}"));
+    out.push(format!("{h}.{p}.{s}.{s}"));
+    out.push(format!("{h}.{p}.{}", &s[..s.len() - 2]));
+    out.push(format!("{h}.{p}.{s}="));
+    out.push(format!(
+        "{h}.{p}.{}",
+        s.replace(|c: char| c.is_ascii_lowercase(), "A")
+    ));
+    out.push(format!("{h}={p}.{s}"));
+    out.push(format!(".{p}.{s}"));
+    out.push(format!("{h}..{s}"));
+    out.push(good.chars().rev().collect());
+    // Headers the verifier refuses.
+    for header in [
+        r#"{"alg":"HS256","crit":["exp"]}"#,
+        r#"{"alg":"HS256","b64":false}"#,
+        r#"{"alg":"HS256","enc":"A256GCM"}"#,
+        r#"{"alg":"HS256","alg":"HS256"}"#,
+        r#"{"alg":"HS256","typ":"JWE"}"#,
+        r#"{"alg":"HS256","jku":"https://evil/jwks","kid":"../../etc/passwd"}"#,
+        r#"{"alg":["HS256"]}"#,
+        r#"[]"#,
+        "not json",
+    ] {
+        out.push(format!("{}.{p}.{s}", b64(header)));
+    }
+    // Garbage and size.
+    for garbage in [
+        "x".to_owned(),
+        "a.b.c".to_owned(),
+        "....".to_owned(),
+        "eyJ.eyJ.eyJ".to_owned(),
+        format!("{h}.{}.{s}", "A".repeat(9000)),
+        "%00.%00.%00".to_owned(),
+        "🦀.🦀.🦀".to_owned(),
+    ] {
+        out.push(garbage);
+    }
+    out
+}
+
+#[test]
+fn the_whole_contract_over_real_http() {
+    let audit = Audit::default();
+    {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(audit.clone()))
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let config = app::Config::from_loader(&mut loader(dir.path(), Some(JWT_SECRET)), PrivateKey::generate().unwrap()).unwrap();
+        let router = app::build(config).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+                .await
+                .unwrap();
+        });
+        let mut c = Client {
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .unwrap(),
+            base: format!("http://{addr}"),
+            bodies: Vec::new(),
+        };
+
+        // ---- register
+        let (s, _, v) = c.call("POST", "/register", None, Some(json!({"username": "alice", "email": "alice@example.com", "password": PASSWORD}))).await;
+        assert_eq!(s, 201, "{v}");
+        let alice_id = v["id"].as_i64().unwrap();
+        let (s, _, v) = c.call("POST", "/register", None, Some(json!({"username": "bob", "email": "bob@example.com", "password": PASSWORD}))).await;
+        assert_eq!(s, 201, "{v}");
+        // Every violation at once, none quoting the input.
+        let (s, _, v) = c.call("POST", "/register", None, Some(json!({"username": "SENTINEL bad name", "email": "SENTINEL-at-nowhere", "password": "SENTINEL"}))).await;
+        assert_eq!(s, 400);
+        let fields: Vec<&str> = v["violations"].as_array().unwrap().iter().map(|x| x["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["username", "email", "password"], "{v}");
+        // A common password: the policy's code.
+        let (s, _, v) = c.call("POST", "/register", None, Some(json!({"username": "carol", "email": "carol@example.com", "password": "password123"}))).await;
+        assert_eq!(s, 400);
+        assert!(v["violations"].as_array().unwrap().iter().any(|x| x["field"] == "password" && x["code"] == "common"), "{v}");
+        let (s, _, v) = c.call("POST", "/register", None, Some(json!({"username": "dave", "email": "dave@example.com", "password": "dave@example.com-x"}))).await;
+        assert_eq!(s, 400, "{v}");
+        // A username whose unique key collides: 409.
+        let (s, _, _) = c.call("POST", "/register", None, Some(json!({"username": "Alice", "email": "a2@example.com", "password": PASSWORD}))).await;
+        assert_eq!(s, 409);
+
+        // ---- login
+        let (s, h, v) = c.call("POST", "/login", None, Some(json!({"username": "alice", "password": PASSWORD}))).await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["token_type"], "Bearer");
+        assert_eq!(v["expires_in"], 3600);
+        assert_eq!(h["cache-control"], "no-store");
+        let alice = v["access_token"].as_str().unwrap().to_owned();
+        c.bodies.pop(); // this body carries a token on purpose
+        let (_, _, v) = c.call("POST", "/login", None, Some(json!({"username": "bob", "password": PASSWORD}))).await;
+        let bob = v["access_token"].as_str().unwrap().to_owned();
+        c.bodies.pop();
+        // Wrong password and unknown user: the same answer.
+        let (s1, _, wrong) = c.call("POST", "/login", None, Some(json!({"username": "alice", "password": "SENTINEL-wrong"}))).await;
+        let (s2, _, unknown) = c.call("POST", "/login", None, Some(json!({"username": "nobody", "password": "SENTINEL-wrong"}))).await;
+        let (s3, _, invalid_name) = c.call("POST", "/login", None, Some(json!({"username": "no body!", "password": "SENTINEL-wrong"}))).await;
+        assert_eq!((s1, s2, s3), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+        assert_eq!(wrong, unknown);
+        assert_eq!(wrong, invalid_name);
+        assert_eq!(wrong, json!({"error": "invalid credentials"}));
+
+        // ---- a legacy bcrypt user is upgraded to Argon2id at login
+        let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("demo.db").display())).await.unwrap();
+        let legacy = seckit::password::PasswordHasher::builder().bcrypt(10).build().unwrap().hash(&PASSWORD.into()).unwrap();
+        assert!(legacy.starts_with("$2b$10$"));
+        sqlx::query("INSERT INTO users (username, username_key, email, password_hash) VALUES ('olduser', 'olduser', 'old@example.com', ?)")
+            .bind(&legacy)
+            .execute(&db)
+            .await
+            .unwrap();
+        let (s, _, _) = c.call("POST", "/login", None, Some(json!({"username": "olduser", "password": PASSWORD}))).await;
+        assert_eq!(s, 200);
+        c.bodies.pop();
+        let upgraded: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'olduser'").fetch_one(&db).await.unwrap();
+        assert!(upgraded.starts_with("$argon2id$v=19$"), "{upgraded}");
+        let (s, _, _) = c.call("POST", "/login", None, Some(json!({"username": "olduser", "password": PASSWORD}))).await;
+        assert_eq!(s, 200);
+        c.bodies.pop();
+
+        // ---- /me and /admin
+        let (s, _, v) = c.call("GET", "/me", Some(&alice), None).await;
+        assert_eq!(s, 200);
+        assert_eq!(v, json!({"id": alice_id, "username": "alice"}));
+        let (s, h, _) = c.call("GET", "/me", None, None).await;
+        assert_eq!(s, 401);
+        assert_eq!(h["www-authenticate"], "Bearer");
+        let (s, h, _) = c.call("GET", "/me", Some("SENTINEL-not-a-token"), None).await;
+        assert_eq!(s, 401);
+        assert_eq!(h["www-authenticate"], "Bearer error=\"invalid_token\"");
+        let (s, _, v) = c.call("GET", "/admin", Some(&alice), None).await;
+        assert_eq!(s, 403);
+        assert_eq!(v, json!({"error": "forbidden"}));
+        sqlx::query("UPDATE users SET role = 'admin' WHERE username = 'bob'").execute(&db).await.unwrap();
+        let (_, _, v) = c.call("POST", "/login", None, Some(json!({"username": "bob", "password": PASSWORD}))).await;
+        let bob_admin = v["access_token"].as_str().unwrap().to_owned();
+        c.bodies.pop();
+        let (s, _, _) = c.call("GET", "/admin", Some(&bob_admin), None).await;
+        assert_eq!(s, 200);
+
+        // ---- 50 hostile tokens
+        let hostile = hostile_tokens(&alice);
+        assert!(hostile.len() >= 50, "{}", hostile.len());
+        for (i, token) in hostile.iter().enumerate() {
+            let (s, h, body) = c.raw_auth("/me", &format!("Bearer {token}")).await;
+            assert_eq!(s, 401, "hostile token {i}: {token}");
+            assert!(h["www-authenticate"].to_str().unwrap().starts_with("Bearer"), "{i}");
+            assert_eq!(body, r#"{"error":"invalid credentials"}"#, "{i}");
+            let (s, _, _) = c.raw_auth("/admin", &format!("Bearer {token}")).await;
+            assert_eq!(s, 401, "hostile token {i} on /admin");
+        }
+
+        // ---- devices: the token is shown once and stored as a hash
+        let (s, h, v) = c.call("POST", "/devices", Some(&alice), None).await;
+        assert_eq!(s, 201);
+        assert_eq!(h["cache-control"], "no-store");
+        c.bodies.pop();
+        let device_id = v["device_id"].as_str().unwrap().to_owned();
+        let device_token = v["device_token"].as_str().unwrap().to_owned();
+        assert!(device_token.starts_with("dev_"));
+        let (s, _, _) = c.call("POST", "/devices/hello", None, Some(json!({"device_id": device_id, "token": device_token}))).await;
+        assert_eq!(s, 200);
+        let (s, _, _) = c.call("POST", "/devices/hello", None, Some(json!({"device_id": device_id, "token": "dev_SENTINEL-forged"}))).await;
+        assert_eq!(s, 401);
+        let (s, _, _) = c.call("POST", "/devices/hello", None, Some(json!({"device_id": "SENTINEL-unknown", "token": device_token}))).await;
+        assert_eq!(s, 401);
+        let (s, _, _) = c.call("POST", "/devices", None, None).await;
+        assert_eq!(s, 401);
+
+        // ---- notes: sealed to the service key, bound to the owner
+        let (s, _, v) = c.call("POST", "/notes", Some(&alice), Some(json!({"text": NOTE}))).await;
+        assert_eq!(s, 201);
+        let note_id = v["id"].as_i64().unwrap();
+        let (s, h, v) = c.call("GET", &format!("/notes/{note_id}"), Some(&alice), None).await;
+        assert_eq!(s, 200);
+        assert_eq!(h["cache-control"], "no-store");
+        assert_eq!(v["text"], NOTE);
+        c.bodies.pop(); // carries the note on purpose
+        let (s, _, v) = c.call("GET", &format!("/notes/{note_id}"), Some(&bob), None).await;
+        assert_eq!((s, v), (StatusCode::NOT_FOUND, json!({"error": "not found"})));
+        let (s, _, _) = c.call("GET", "/notes/999999", Some(&alice), None).await;
+        assert_eq!(s, 404);
+        let (s, _, _) = c.call("GET", "/notes/SENTINEL", Some(&alice), None).await;
+        assert_eq!(s, 400);
+        let (s, _, _) = c.call("POST", "/notes", Some(&alice), Some(json!({"text": ""}))).await;
+        assert_eq!(s, 400);
+        // A row moved to another owner does not open: the AD is the owner.
+        let bob_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'bob'").fetch_one(&db).await.unwrap();
+        sqlx::query("UPDATE notes SET user_id = ? WHERE id = ?").bind(bob_id).bind(note_id).execute(&db).await.unwrap();
+        let (s, _, _) = c.call("GET", &format!("/notes/{note_id}"), Some(&bob), None).await;
+        assert_eq!(s, 401, "an envelope bound to alice does not open for bob");
+
+        // ---- no response body carried a password, token or rejected value
+        for body in &c.bodies {
+            assert!(!body.contains("SENTINEL"), "{body}");
+            assert!(!body.contains(&alice) && !body.contains(&device_token), "{body}");
+            for t in &hostile {
+                assert!(t.len() < 8 || !body.contains(t.as_str()), "{body}");
+            }
+        }
+
+        // ---- the database holds no plaintext password, note or device token
+        db.close().await;
+        server.abort();
+        let _ = server.await;
+    });
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("demo.db")
+        {
+            stored.extend(std::fs::read(path).unwrap());
+        }
+    }
+    assert!(stored.len() > 4096);
+    let stored = String::from_utf8_lossy(&stored);
+    assert!(
+        stored.contains("alice@example.com"),
+        "the look itself works"
+    );
+    for secret in [PASSWORD, NOTE, "SENTINEL"] {
+        assert!(!stored.contains(secret), "{secret} in the database file");
+    }
+
+    // ---- every failed authentication and authorization was audited
+    let events = audit.0.lock().unwrap().clone();
+    let count = |kind: &str| {
+        events
+            .iter()
+            .filter(|e| e.contains(&format!("event=\"{kind}\"")))
+            .count()
+    };
+    assert!(count("authn_login_fail") >= 3, "{events:?}");
+    assert!(
+        count("authn_token_invalid") >= 2 * 50 + 2 + 3,
+        "{}",
+        count("authn_token_invalid")
+    );
+    assert!(count("authz_fail") >= 1);
+    assert!(count("malicious_direct_reference") >= 1);
+    assert!(count("input_validation_fail") >= 4);
+    assert!(count("authn_login_success") >= 4);
+    assert!(count("user_created") >= 2);
+    let all = events.join("\n");
+    assert!(!all.contains("SENTINEL") && !all.contains(PASSWORD));
+    // Login failures for an existing account name it; unknown names never appear.
+    assert!(!all.contains("nobody"));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.contains("authn_login_fail") && e.contains(" user=")),
+        "{events:?}"
+    );
+    assert!(
+        events.iter().any(|e| e.contains("authn_token_invalid")
+            && e.contains(" source_ip=\"127.0.0.1\"")
+            && e.contains(" route=\"/me\"")),
+        "{events:?}"
+    );
+}
