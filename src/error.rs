@@ -483,6 +483,7 @@ impl Error {
 
     /// Data the server itself stored broke `detail` (a corrupt password
     /// hash): the server's fault, so internal (500), never the client's 400.
+    #[cfg_attr(not(feature = "password"), allow(dead_code))]
     pub(crate) const fn corrupt_stored(context: &'static str, detail: Violation) -> Self {
         Self::Internal {
             context,
