@@ -254,7 +254,9 @@ pub enum AuthReason {
     /// caller's claims type.
     InvalidClaims,
     /// A JWT malformed before its signature could be checked: shape,
-    /// encoding, header (`crit`, `b64`, `typ`, JWE, duplicates).
+    /// encoding, header (`crit`, `b64`, `typ`, JWE, duplicates); or an
+    /// `Authorization` header of the right scheme whose credential is not
+    /// well-formed (two headers, not `token68`, bad Basic encoding).
     Malformed,
     /// A password or API key that does not match.
     Mismatch,
@@ -262,7 +264,7 @@ pub enum AuthReason {
     MissingPepper,
     /// A JWT not yet valid (`nbf`, or `iat` in the future).
     NotYetValid,
-    /// A JWT over the size limit.
+    /// A JWT, or an `Authorization` header, over the size limit.
     TooLarge,
     /// A JWT whose `kid` names no configured key (or a token without `kid`
     /// where no default key is set).
@@ -774,6 +776,30 @@ mod tests {
                 500,
                 "internal error",
             ),
+            (
+                Error::forbidden("role admin required"),
+                ErrorKind::Forbidden,
+                403,
+                "forbidden",
+            ),
+            (
+                Error::rate_limited("login", Duration::from_secs(3)),
+                ErrorKind::RateLimited,
+                429,
+                "too many requests",
+            ),
+            (
+                Error::unavailable("queue full"),
+                ErrorKind::Unavailable,
+                503,
+                "service busy, retry later",
+            ),
+            (
+                Error::corrupt_stored("stored hash", Violation::new("password_hash", "malformed")),
+                ErrorKind::Internal,
+                500,
+                "internal error",
+            ),
         ];
         for (err, kind, status, public) in cases {
             assert_eq!(err.kind(), kind);
@@ -809,6 +835,32 @@ mod tests {
         assert_eq!(
             Error::internal("os random number generator failed").to_string(),
             "internal error: os random number generator failed"
+        );
+    }
+
+    #[test]
+    fn violations_collect_every_rule_with_its_path() {
+        assert_eq!(Violations::new().into_result(), Ok(()));
+        let mut one = Violations::new();
+        one.push("email", Violation::new("email", "invalid"));
+        // One violation at its own field stays the single-violation form.
+        assert_eq!(one.into_result(), Err(Error::invalid("email", "invalid")));
+        let mut many = Violations::new();
+        many.push("items[0].sku", Violation::new("sku", "empty"));
+        many.push("email", Violation::new("email", "invalid"));
+        let e = many.into_result().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        let paths: Vec<&str> = e.violations().map(|(p, _)| p).collect();
+        assert_eq!(paths, ["items[0].sku", "email"]);
+        assert_eq!(e.violation().map(Violation::rule), Some("empty"));
+        assert_eq!(
+            e.to_string(),
+            "invalid input: items[0].sku: sku.empty, email: email.invalid"
+        );
+        assert_eq!(Error::internal("x").violations().count(), 0);
+        assert_eq!(
+            Error::rate_limited("x", Duration::from_secs(2)).to_string(),
+            "rate limited: x (retry after 2s)"
         );
     }
 

@@ -20,6 +20,9 @@
 //! | issue and verify JWTs, refusing weak secrets at startup; parse `Authorization: Bearer` | [`jwt`] | `jwt` |
 //! | encrypt to a public key (RSA-OAEP + AES-256-GCM), files of any size, key rotation | [`envelope`] | `envelope` |
 //! | refuse hostile input at the edge: usernames, e-mail, text, paths, SQL names, headers, origins | [`validate`] | `validate` |
+//! | record security events (failed logins, refused tokens) without secrets | [`audit`] | always; `tracing` to record |
+//! | hash passwords in an async server without unbounded memory | `password::AsyncHasher` | `tokio` |
+//! | error responses, Bearer/Basic extractors and validated JSON in axum | `seckit::axum` | `axum` |
 //!
 //! ## Secrets
 //!

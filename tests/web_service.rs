@@ -59,16 +59,17 @@ fn loader(dir: &std::path::Path, secret: Option<&str>) -> Loader {
 #[test]
 fn the_service_refuses_to_start_with_a_weak_or_missing_secret() {
     let dir = tempfile::tempdir().unwrap();
-    let key = || PrivateKey::generate().unwrap();
     for secret in [
         None,
         Some("c2VjcmV0"),
         Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
     ] {
-        let err = app::Config::from_loader(&mut loader(dir.path(), secret), key()).unwrap_err();
+        let err = app::Config::from_loader(&mut loader(dir.path(), secret)).unwrap_err();
         assert_eq!(err.kind(), seckit::ErrorKind::Configuration, "{secret:?}");
         assert!(err.to_string().contains("JWT_SECRET"), "{err}");
     }
+    // Refused before anything was created: no database file.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 struct Client {
@@ -286,8 +287,8 @@ fn the_whole_contract_over_real_http() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let config = app::Config::from_loader(&mut loader(dir.path(), Some(JWT_SECRET)), PrivateKey::generate().unwrap()).unwrap();
-        let router = app::build(config).await.unwrap();
+        let config = app::Config::from_loader(&mut loader(dir.path(), Some(JWT_SECRET))).unwrap();
+        let router = app::build(config, PrivateKey::generate().unwrap()).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {

@@ -29,17 +29,18 @@ pub(crate) struct Config {
     pub(crate) jwt: JwtConfig,
     pub(crate) database_url: String,
     pub(crate) bind: SocketAddr,
-    /// The key notes are sealed to (and opened with).
-    pub(crate) notes_key: PrivateKey,
+    /// Where the key notes are sealed to is kept (`NOTES_KEY_FILE`).
+    pub(crate) notes_key_file: String,
     pub(crate) hasher: PasswordHasher,
     pub(crate) report: Report,
 }
 
 impl Config {
     /// Reads `JWT_*` (a weak or missing `JWT_SECRET` is refused here),
-    /// `DATABASE_URL` (default `sqlite://seckit-demo.db`) and `BIND`
-    /// (default `127.0.0.1:3000`). The notes key is the caller's.
-    pub(crate) fn from_loader(loader: &mut Loader, notes_key: PrivateKey) -> seckit::Result<Self> {
+    /// `DATABASE_URL` (default `sqlite://seckit-demo.db`), `BIND` (default
+    /// `127.0.0.1:3000`) and `NOTES_KEY_FILE` (default
+    /// `seckit-demo-notes.pem`), before anything is created.
+    pub(crate) fn from_loader(loader: &mut Loader) -> seckit::Result<Self> {
         let mut jwt = JwtConfig::from_loader(loader)?;
         if jwt.audiences().is_empty() {
             jwt = jwt.with_audience("seckit-demo")?;
@@ -52,11 +53,14 @@ impl Config {
             .value()
             .parse()
             .map_err(|_| Error::invalid("BIND", "not_a_socket_address"))?;
+        let notes_key_file = loader
+            .value_or("NOTES_KEY_FILE", "seckit-demo-notes.pem")?
+            .into_value();
         Ok(Self {
             jwt,
             database_url,
             bind,
-            notes_key,
+            notes_key_file,
             hasher: PasswordHasher::new(),
             report: loader.report().clone(),
         })
@@ -95,8 +99,11 @@ impl HasRoles for Claims {
 }
 
 /// Opens the database (creating the file and tables when missing) and
-/// builds the router.
-pub(crate) async fn build(config: Config) -> Result<Router, Box<dyn std::error::Error>> {
+/// builds the router; notes are sealed to `notes_key`'s public half.
+pub(crate) async fn build(
+    config: Config,
+    notes_key: PrivateKey,
+) -> Result<Router, Box<dyn std::error::Error>> {
     let options = SqliteConnectOptions::from_str(&config.database_url)?.create_if_missing(true);
     let db = SqlitePoolOptions::new()
         .max_connections(4)
@@ -106,8 +113,8 @@ pub(crate) async fn build(config: Config) -> Result<Router, Box<dyn std::error::
         sqlx::query(statement).execute(&db).await?;
     }
     let mut keyring = Keyring::new();
-    let public = config.notes_key.public_key().clone();
-    keyring.add(config.notes_key)?;
+    let public = notes_key.public_key().clone();
+    keyring.add(notes_key)?;
     let state = AppState {
         verifier: Arc::new(config.jwt.verifier()),
         issuer: Arc::new(config.jwt.issuer()?),
@@ -334,7 +341,7 @@ async fn me(
         Some(username) => Ok(Json(json!({ "id": id, "username": username })).into_response()),
         None => Err(ApiError::new(
             Error::unauthenticated("jwt", AuthReason::InvalidClaims, "user no longer exists"),
-            user.context().clone(),
+            user.context(),
         )),
     }
 }
@@ -458,7 +465,7 @@ async fn read_note(
     user: Authenticated<Claims>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = PositiveId::parse(&id).map_err(|e| ApiError::new(e, user.context().clone()))?;
+    let id = PositiveId::parse(&id).map_err(|e| ApiError::new(e, user.context()))?;
     let row: Option<(String, Vec<u8>)> =
         sqlx::query_as("SELECT CAST(user_id AS TEXT), envelope FROM notes WHERE id = ?")
             .bind(i64::try_from(id.get()).unwrap_or(i64::MAX))

@@ -39,16 +39,13 @@ async fn main() {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let mut loader = Loader::from_env();
-    let key_file = loader
-        .value_or("NOTES_KEY_FILE", "seckit-demo-notes.pem")?
-        .into_value();
-    let notes_key = notes_key(Path::new(&key_file))?;
-    let config = app::Config::from_loader(&mut loader, notes_key)?;
+    // Every setting is checked before anything is created or bound.
+    let config = app::Config::from_loader(&mut Loader::from_env())?;
+    let notes_key = notes_key(Path::new(&config.notes_key_file))?;
     let bind = config.bind;
     println!("configuration:\n{}", config.report);
     println!("jwt: {}", config.jwt);
-    let router = app::build(config).await?;
+    let router = app::build(config, notes_key).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     println!("listening on http://{}", listener.local_addr()?);
     seckit::audit::Event::new(seckit::audit::EventKind::SysStartup).emit();

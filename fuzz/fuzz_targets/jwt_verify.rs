@@ -23,6 +23,14 @@ static VERIFIERS: LazyLock<Vec<Verifier>> = LazyLock::new(|| {
         Verifier::new(hmac.verifying_key())
             .ignore_issuer()
             .ignore_audience(),
+        // An explicitly typed verifier (RFC 8725 §3.11), no skew.
+        Verifier::new(hmac.verifying_key())
+            .ignore_issuer()
+            .ignore_audience()
+            .with_typ("at+jwt")
+            .expect("valid typ")
+            .with_leeway(std::time::Duration::ZERO)
+            .expect("valid leeway"),
         Verifier::with_keys(keys)
             .with_issuer("https://idp.example")
             .expect("non-empty"),

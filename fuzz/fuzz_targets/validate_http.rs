@@ -18,11 +18,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(input) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(c) = BasicCredentials::parse(input) {
-        assert!(!c.user_id().is_empty() && !c.user_id().contains(':'));
+    // A refused header is a failed authentication with a reason, never
+    // an input error (RFC 6750: 401 with a challenge).
+    match BasicCredentials::parse(input) {
+        Ok(c) => assert!(!c.user_id().is_empty() && !c.user_id().contains(':')),
+        Err(e) => assert!(e.auth_reason().is_some()),
     }
-    if let Ok(token) = bearer_token(input) {
-        assert!(input.ends_with(token));
+    match bearer_token(input) {
+        Ok(token) => assert!(input.ends_with(token)),
+        Err(e) => assert!(e.auth_reason().is_some()),
     }
     if ORIGINS.is_allowed(input) {
         let lower = input.to_ascii_lowercase();

@@ -3,7 +3,9 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use axum::extract::{FromRef, FromRequestParts};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, MatchedPath};
 use http::header::AUTHORIZATION;
 use http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -87,7 +89,10 @@ fn authorization(parts: &Parts) -> Result<&str, Error> {
 #[derive(Debug)]
 pub struct Authenticated<C> {
     verified: Verified<C>,
-    context: RequestContext,
+    /// Kept as axum gives them (a shared string, an address): the audit
+    /// context is built only when a handler asks for it or refuses.
+    route: Option<MatchedPath>,
+    ip: Option<IpAddr>,
 }
 
 impl<C> Authenticated<C> {
@@ -112,8 +117,12 @@ impl<C> Authenticated<C> {
     /// The request's route and peer, with the token's subject as the user:
     /// for the handler's own audit events and [`ApiError`]s.
     #[must_use]
-    pub fn context(&self) -> &RequestContext {
-        &self.context
+    pub fn context(&self) -> RequestContext {
+        let context = RequestContext::new(self.route.as_ref().map(MatchedPath::as_str), self.ip);
+        match self.subject() {
+            Some(sub) => context.with_user(sub),
+            None => context,
+        }
     }
 
     /// Refuses with 403 (and an `authz_fail` event naming the subject) when
@@ -131,7 +140,7 @@ impl<C> Authenticated<C> {
         } else {
             Err(ApiError::new(
                 Error::forbidden("required role missing"),
-                self.context.clone(),
+                self.context(),
             ))
         }
     }
@@ -147,10 +156,7 @@ impl<C> Authenticated<C> {
         if allowed {
             Ok(())
         } else {
-            Err(ApiError::new(
-                Error::forbidden(context),
-                self.context.clone(),
-            ))
+            Err(ApiError::new(Error::forbidden(context), self.context()))
         }
     }
 }
@@ -177,17 +183,21 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let context = RequestContext::from_parts(parts);
         let verifier = Arc::<Verifier>::from_ref(state);
         let verified = authorization(parts)
             .and_then(crate::jwt::bearer_token)
             .and_then(|token| verifier.verify::<C>(token))
-            .map_err(|e| ApiError::challenged(e, context.clone(), Challenge::Bearer))?;
-        let context = match verified.registered.sub.as_deref() {
-            Some(sub) => context.with_user(sub),
-            None => context,
-        };
-        Ok(Self { verified, context })
+            .map_err(|e| {
+                ApiError::challenged(e, RequestContext::from_parts(parts), Challenge::Bearer)
+            })?;
+        Ok(Self {
+            verified,
+            route: parts.extensions.get::<MatchedPath>().cloned(),
+            ip: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        })
     }
 }
 

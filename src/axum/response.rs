@@ -50,6 +50,16 @@ impl RequestContext {
         }
     }
 
+    /// A context of your own: the route template and the peer address.
+    #[must_use]
+    pub fn new(route: Option<&str>, ip: Option<IpAddr>) -> Self {
+        Self {
+            route: route.map(str::to_owned),
+            ip,
+            user: None,
+        }
+    }
+
     /// The same context, about `user_id` (an existing account's id).
     #[must_use]
     pub fn with_user(mut self, user_id: &str) -> Self {
