@@ -1,6 +1,6 @@
 //! A two-minute tour of seckit's default modules, in the order a service
 //! meets them: configuration at startup, secrets and API keys, passwords,
-//! JWTs, envelope encryption and input validation. Each step prints what it
+//! JWTs, envelope encryption, input validation and audit events. Each step prints what it
 //! did, with every secret masked, and shows one mistake being refused.
 //!
 //! Run it with `cargo run --example quickstart`.
@@ -196,6 +196,18 @@ fn main() -> seckit::Result<()> {
         "a good username {good}, stored under its unique key {}",
         good.unique_key()
     ));
+
+    // --- Audit: security events in the OWASP vocabulary, no free text.
+    tour.section("audit events");
+    use seckit::audit::{Event, EventKind};
+    // A user name with a line break cannot forge a second log line.
+    let event = Event::new(EventKind::AuthnLoginFail)
+        .user("user-42\nauthn_login_success:admin")
+        .source_ip(std::net::IpAddr::from([203, 0, 113, 9]))
+        .route("/login")
+        .reason("mismatch");
+    event.emit(); // through tracing (target seckit::audit) with the `tracing` feature
+    tour.say(format!("a failed login, as one log line: {event}"));
 
     tour.finish()
 }

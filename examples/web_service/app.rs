@@ -234,6 +234,7 @@ async fn register(
         }
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok((
             StatusCode::CONFLICT,
+            [(header::CACHE_CONTROL, "no-store")],
             Json(json!({"error": "username taken"})),
         )
             .into_response()),
