@@ -517,24 +517,6 @@ impl Error {
         }
     }
 
-    /// Rewrites the hint of a configuration error (a prefixed
-    /// configuration names its own variables in the fix).
-    #[cfg_attr(not(feature = "jwt"), allow(dead_code))]
-    pub(crate) fn map_hint(self, f: impl FnOnce(&str) -> String) -> Self {
-        match self {
-            Self::Configuration {
-                setting,
-                reason,
-                hint: Some(h),
-            } => Self::Configuration {
-                setting,
-                reason,
-                hint: Some(f(&h).into()),
-            },
-            other => other,
-        }
-    }
-
     /// Renames the setting of a configuration error (a builder's
     /// `jwt.ttl` becomes the operator's `JWT_TTL_MINUTES`).
     #[cfg_attr(not(feature = "jwt"), allow(dead_code))]

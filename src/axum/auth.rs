@@ -3,14 +3,14 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts, MatchedPath};
+use axum::extract::{FromRef, FromRequestParts, MatchedPath};
 use http::header::AUTHORIZATION;
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use super::response::{ApiError, Challenge, RequestContext};
+use super::response::{ApiError, Challenge, RequestContext, matched_path, peer_ip};
 use crate::jwt::{Verified, Verifier};
 use crate::validate::BasicCredentials;
 use crate::{AuthReason, Error};
@@ -192,11 +192,8 @@ where
             })?;
         Ok(Self {
             verified,
-            route: parts.extensions.get::<MatchedPath>().cloned(),
-            ip: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
+            route: matched_path(parts).cloned(),
+            ip: peer_ip(parts),
         })
     }
 }

@@ -167,10 +167,7 @@ impl Checker {
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind) when anything was recorded.
     pub fn finish(self) -> Result<()> {
-        if self.found.is_empty() {
-            return Ok(());
-        }
-        Err(Error::InvalidFields(self.found))
+        self.found.into_result()
     }
 }
 
@@ -240,8 +237,8 @@ where
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
-        let context = RequestContext::from_parts(&parts);
-        let fail = |e: Error| ApiError::new(e, context.clone());
+        // The audit context is built only for a refusal, not per request.
+        let fail = |e: Error| ApiError::new(e, RequestContext::from_parts(&parts));
         if !is_json(&parts.headers) {
             return Err(fail(Error::invalid("body", "unsupported_media_type")));
         }

@@ -37,17 +37,7 @@ impl RequestContext {
     /// proxy's. seckit does not read `X-Forwarded-For` here.
     #[must_use]
     pub fn from_parts(parts: &Parts) -> Self {
-        Self {
-            route: parts
-                .extensions
-                .get::<MatchedPath>()
-                .map(|p| p.as_str().to_owned()),
-            ip: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-            user: None,
-        }
+        Self::new(matched_path(parts).map(MatchedPath::as_str), peer_ip(parts))
     }
 
     /// A context of your own: the route template and the peer address.
@@ -81,6 +71,19 @@ impl RequestContext {
         }
         e
     }
+}
+
+/// The route template axum matched, if the request went through a router.
+pub(crate) fn matched_path(parts: &Parts) -> Option<&MatchedPath> {
+    parts.extensions.get::<MatchedPath>()
+}
+
+/// The TCP peer's address, when the server was started with `ConnectInfo`.
+pub(crate) fn peer_ip(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
 }
 
 /// A [`seckit::Error`](crate::Error) on its way to the client, with what

@@ -13,14 +13,15 @@ use super::{DEFAULT_MAX_TOKEN_LEN, DEFAULT_TTL_SECS};
 use crate::config::{Loader, Report};
 use crate::{Error, Result};
 
-/// How to fix a missing or weak `JWT_SECRET`: each generator with the
+/// How to fix a missing or weak `JWT_SECRET` (named `secret`, its encoding
+/// `encoding`, as the configuration spells them): each generator with the
 /// encoding its output needs (tested by following it literally).
-fn generate_hint(alg: Algorithm) -> Cow<'static, str> {
+fn generate_hint(alg: Algorithm, secret: &str, encoding: &str) -> Cow<'static, str> {
     crate::strength::generate_hint_for(
         alg.min_secret_len()
             .unwrap_or(crate::strength::MIN_HMAC_KEY_LEN),
-        "JWT_SECRET",
-        "JWT_SECRET_ENCODING",
+        secret,
+        encoding,
     )
 }
 
@@ -180,13 +181,7 @@ impl JwtConfig {
                 Cow::Owned(format!("{prefix}{name}"))
             }
         };
-        Self::read(loader, &n).map_err(|e| {
-            if prefix.is_empty() {
-                e
-            } else {
-                e.map_hint(|h| h.replace("JWT_", &format!("{prefix}JWT_")))
-            }
-        })
+        Self::read(loader, &n)
     }
 
     fn read(loader: &mut Loader, n: &dyn Fn(&'static str) -> Cow<'static, str>) -> Result<Self> {
@@ -207,15 +202,34 @@ impl JwtConfig {
                 .map_err(|e: Error| e.for_setting(n("JWT_SECRET_ENCODING")))?;
             let bytes = loader
                 .required_secret_bytes(&n("JWT_SECRET"), encoding)
-                .map_err(|e| e.with_hint(generate_hint(alg)))?;
-            let key = SigningKey::hmac_named(alg, bytes.value(), &n("JWT_SECRET"))
-                .map_err(|e| e.with_hint(generate_hint(alg)))?;
+                .map_err(|e| {
+                    e.with_hint(generate_hint(
+                        alg,
+                        &n("JWT_SECRET"),
+                        &n("JWT_SECRET_ENCODING"),
+                    ))
+                })?;
+            let key =
+                SigningKey::hmac_named(alg, bytes.value(), &n("JWT_SECRET")).map_err(|e| {
+                    e.with_hint(generate_hint(
+                        alg,
+                        &n("JWT_SECRET"),
+                        &n("JWT_SECRET_ENCODING"),
+                    ))
+                })?;
             let verifying = key.verifying_key();
             (Some(key), verifying)
         } else {
             if loader.secret(&n("JWT_SECRET"))?.is_some() {
-                return Err(Error::configuration(n("JWT_SECRET"), "is set but JWT_ALGORITHM is not HMAC")
-                    .with_hint("unset it, or use JWT_PRIVATE_KEY_FILE / JWT_PUBLIC_KEY_FILE for this algorithm"));
+                return Err(Error::configuration(
+                    n("JWT_SECRET"),
+                    "is set but JWT_ALGORITHM is not HMAC",
+                )
+                .with_hint(format!(
+                    "unset it, or use {} / {} for this algorithm",
+                    n("JWT_PRIVATE_KEY_FILE"),
+                    n("JWT_PUBLIC_KEY_FILE")
+                )));
             }
             let private = loader.secret(&n("JWT_PRIVATE_KEY"))?;
             // Read into a wiped buffer: if it holds a private key by mistake,
@@ -239,18 +253,22 @@ impl JwtConfig {
                             n("JWT_PUBLIC_KEY"),
                             "holds a private key, not a public key",
                         )
-                        .with_hint(
-                            "the private key belongs in JWT_PRIVATE_KEY_FILE (a file of mode 0600); JWT_PUBLIC_KEY takes the public key only",
-                        ));
+                        .with_hint(format!(
+                            "the private key belongs in {} (a file of mode 0600); {} takes the public key only",
+                            n("JWT_PRIVATE_KEY_FILE"),
+                            n("JWT_PUBLIC_KEY"),
+                        )));
                     }
                     VerifyingKey::from_pem_named(alg, pem, &n("JWT_PUBLIC_KEY"))
                 })
                 .transpose()?;
             match (signing, given_public) {
                 (None, None) => {
-                    return Err(Error::configuration(n("JWT_PRIVATE_KEY"), "not set").with_hint(
-                        "set JWT_PRIVATE_KEY_FILE to a PEM private key to issue, or JWT_PUBLIC_KEY_FILE to a PEM public key to verify only",
-                    ));
+                    return Err(Error::configuration(n("JWT_PRIVATE_KEY"), "not set").with_hint(format!(
+                        "set {} to a PEM private key to issue, or {} to a PEM public key to verify only",
+                        n("JWT_PRIVATE_KEY_FILE"),
+                        n("JWT_PUBLIC_KEY_FILE"),
+                    )));
                 }
                 (None, Some(public)) => (None, public),
                 (Some(key), None) => {
