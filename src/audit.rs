@@ -96,6 +96,9 @@ pub enum EventKind {
     /// `sys_crypto_fail`: a cryptographic operation failed unexpectedly
     /// (seckit's addition).
     SysCryptoFail,
+    /// `sys_monitor_disabled`: a security control did not run (a rate
+    /// limit decided without its shared store).
+    SysMonitorDisabled,
     /// `sys_startup`: the service started.
     SysStartup,
     /// `sys_shutdown`: the service stopped.
@@ -133,6 +136,7 @@ impl EventKind {
             Self::SessionExpired => "session_expired",
             Self::SessionUseAfterExpire => "session_use_after_expire",
             Self::SysCryptoFail => "sys_crypto_fail",
+            Self::SysMonitorDisabled => "sys_monitor_disabled",
             Self::SysStartup => "sys_startup",
             Self::SysShutdown => "sys_shutdown",
             Self::UserCreated => "user_created",
@@ -158,6 +162,7 @@ impl EventKind {
                 | Self::MaliciousDirectReference
                 | Self::SessionUseAfterExpire
                 | Self::SysCryptoFail
+                | Self::SysMonitorDisabled
         )
     }
 }
@@ -177,6 +182,7 @@ pub struct Event {
     source_ip: Option<IpAddr>,
     route: Option<String>,
     reason: Option<&'static str>,
+    limit: Option<&'static str>,
 }
 
 impl Event {
@@ -188,6 +194,7 @@ impl Event {
             source_ip: None,
             route: None,
             reason: None,
+            limit: None,
         }
     }
 
@@ -249,6 +256,19 @@ impl Event {
         self.reason
     }
 
+    /// Which limit was hit or bypassed (a rate limiter's name, `api`,
+    /// `login-ip`): static text only.
+    pub const fn limit(mut self, limit: &'static str) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// The limit, if set.
+    #[must_use]
+    pub const fn limit_name(&self) -> Option<&'static str> {
+        self.limit
+    }
+
     /// Records the event: through `tracing` (target `seckit::audit`,
     /// `WARN` for failures, `INFO` otherwise) with the `tracing` feature;
     /// nothing without it.
@@ -266,6 +286,7 @@ impl Event {
                         source_ip = ip.as_deref(),
                         route = self.route.as_deref(),
                         reason = self.reason,
+                        limit = self.limit,
                         "{self}"
                     )
                 };
@@ -289,6 +310,9 @@ impl fmt::Display for Event {
         }
         if let Some(reason) = self.reason {
             write!(f, " reason={reason}")?;
+        }
+        if let Some(limit) = self.limit {
+            write!(f, " limit={limit}")?;
         }
         if let Some(ip) = self.source_ip {
             write!(f, " ip={ip}")?;

@@ -23,6 +23,8 @@
 //! | record security events (failed logins, refused tokens) without secrets | [`audit`] | always; `tracing` to record |
 //! | hash passwords in an async server without unbounded memory | `password::AsyncHasher` | `tokio` |
 //! | error responses, Bearer/Basic extractors and validated JSON in axum | `seckit::axum` | `axum` |
+//! | find the client's IP behind your proxies only, group IPv6 by /64 | `net` | `ratelimit` |
+//! | rate limits (GCRA), bans, login lockout; in process or shared on Redis | `ratelimit` | `ratelimit`, `redis` |
 //!
 //! ## Secrets
 //!
@@ -129,8 +131,8 @@
 //!
 //! ## What seckit does not do
 //!
-//! TLS, CORS, rate limiting, authorization decisions and session storage are
-//! the application's. See `docs/threat-model.md` for assets, attackers and
+//! TLS, CORS, authorization decisions and session storage are the
+//! application's. See `docs/threat-model.md` for assets, attackers and
 //! each module's guarantees.
 
 #![forbid(unsafe_code)]
@@ -178,9 +180,18 @@ compile_error!(
 #[cfg(feature = "jwt")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
 pub mod jwt;
+#[cfg(feature = "ratelimit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ratelimit")))]
+pub mod net;
 #[cfg(feature = "password")]
 #[cfg_attr(docsrs, doc(cfg(feature = "password")))]
 pub mod password;
+#[cfg(feature = "ratelimit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ratelimit")))]
+pub mod ratelimit;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod store;
 #[cfg(feature = "validate")]
 #[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
 pub mod validate;
