@@ -100,10 +100,10 @@ type Shard = HashMap<[u8; 32], Record>;
 /// At most [`Policy::max_keys`] keys are tracked (default 100 000,
 /// spread over 64 shards). When a shard is full, keys whose state has
 /// fully decayed are dropped first (forgetting them changes no decision);
-/// if none has, the key closest to decaying is evicted, so the keys
-/// carrying the most debt — the ones being limited — are the last to go. A
-/// flood of new keys costs O(keys per shard) per new key and never grows
-/// memory.
+/// if none has, the sixteenth of the shard closest to decaying is evicted,
+/// so the keys carrying the most debt — the ones being limited — are the
+/// last to go. A flood of new keys never grows memory; it can make the
+/// limiter forget the keys nearest to their full quota anyway.
 ///
 /// Decisions are synchronous and take one shard lock.
 pub struct LocalLimiter {
@@ -211,19 +211,23 @@ impl LocalLimiter {
     }
 }
 
-/// Drops decayed records; if none, the one closest to decaying.
+/// Drops decayed records; if none has decayed, the sixteenth of the shard
+/// closest to decaying (in one pass, so a flood of new keys costs O(1)
+/// amortized per key rather than a scan each).
 fn make_room(map: &mut Shard, now: u64) {
     let before = map.len();
     map.retain(|_, r| gcra::ttl(r, now) > 0);
     if map.len() < before {
         return;
     }
-    let victim = map
-        .iter()
-        .min_by_key(|(_, r)| gcra::ttl(r, now))
-        .map(|(k, _)| *k);
-    if let Some(k) = victim {
-        map.remove(&k);
+    let mut by_ttl: Vec<(u64, [u8; 32])> =
+        map.iter().map(|(k, r)| (gcra::ttl(r, now), *k)).collect();
+    let evict = (by_ttl.len() / 16).max(1);
+    if evict < by_ttl.len() {
+        by_ttl.select_nth_unstable(evict);
+    }
+    for (_, k) in by_ttl.iter().take(evict) {
+        map.remove(k);
     }
 }
 
