@@ -186,6 +186,9 @@ pub enum Error {
         context: &'static str,
         /// How long until a retry can succeed.
         retry_after: Duration,
+        /// The limiter that refused already emitted the audit event (with
+        /// the limit's name), so an adapter does not emit a second one.
+        audited: bool,
     },
 
     /// At capacity; nothing was done.
@@ -445,7 +448,27 @@ impl Error {
         Self::RateLimited {
             context,
             retry_after,
+            audited: false,
         }
+    }
+
+    /// As [`Error::rate_limited`], for a refusal whose audit event was
+    /// already emitted.
+    #[cfg_attr(not(feature = "ratelimit"), allow(dead_code))]
+    pub(crate) const fn rate_limited_audited(context: &'static str, retry_after: Duration) -> Self {
+        Self::RateLimited {
+            context,
+            retry_after,
+            audited: true,
+        }
+    }
+
+    /// Whether the audit event for this error was already emitted by the
+    /// seckit component that raised it (a rate limiter): adapters emit
+    /// one only when this is `false`.
+    #[must_use]
+    pub const fn is_audited(&self) -> bool {
+        matches!(self, Self::RateLimited { audited: true, .. })
     }
 
     /// The server is at capacity for `context`; nothing was done (503).

@@ -471,7 +471,7 @@ fn repeated_violations_ban_and_escalate() {
     limiter.reset(&key);
     assert!(limiter.check(&key).is_allowed());
     let denials = audit
-        .from_ip("198.51.100.20")
+        .by_ip("198.51.100.20")
         .of("excess_rate_limit_exceeded");
     assert!(denials.len() >= 6);
     assert!(
@@ -555,7 +555,7 @@ fn a_spray_does_not_lock_out_the_owner() {
         }
         assert!(guard.check(&account, owner).await.is_ok());
     });
-    let audit = audit.from_ip("203.0.113.");
+    let audit = audit.by_ip("203.0.113.");
     let locks = audit.of("authn_login_lock");
     assert!(!locks.is_empty());
     assert!(

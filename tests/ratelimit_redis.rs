@@ -5,7 +5,12 @@
 //!
 //! Needs `SECKIT_TEST_REDIS_URL` (bash .ci/run starts a server and sets
 //! it); the fault test starts its own `redis-server` so it can kill it.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::print_stderr,
+    clippy::panic
+)]
 
 mod support;
 

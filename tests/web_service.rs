@@ -44,6 +44,11 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Audit {
 }
 
 fn loader(dir: &std::path::Path, secret: Option<&str>) -> Loader {
+    // The contract test makes a few hundred calls from one address.
+    loader_with(dir, secret, &[("RATE_LIMIT_PER_IP", "100000")])
+}
+
+fn loader_with(dir: &std::path::Path, secret: Option<&str>, extra: &[(&str, &str)]) -> Loader {
     let url = format!("sqlite://{}", dir.join("demo.db").display());
     let mut vars = vec![
         ("DATABASE_URL".to_owned(), url),
@@ -53,7 +58,229 @@ fn loader(dir: &std::path::Path, secret: Option<&str>) -> Loader {
     if let Some(s) = secret {
         vars.push(("JWT_SECRET".to_owned(), s.to_owned()));
     }
+    vars.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
     Loader::from_vars(vars)
+}
+
+/// Starts the service from `loader` on 127.0.0.1:0; its base URL.
+async fn start(mut loader: Loader) -> String {
+    let config = app::Config::from_loader(&mut loader).unwrap();
+    let router = app::build(config, PrivateKey::generate().unwrap())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://{addr}")
+}
+
+async fn post(base: &str, path: &str, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// `LOGIN_MAX_FAILURES=2`: the third login answers 429 with `Retry-After`
+/// even with the right password (nothing was hashed); the whole API is
+/// limited per address with the RateLimit headers; the policy is printed.
+#[test]
+fn logins_lock_before_hashing_and_the_api_is_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    runtime().block_on(async {
+        let mut l = loader_with(
+            dir.path(),
+            Some(JWT_SECRET),
+            &[("LOGIN_MAX_FAILURES", "2"), ("RATE_LIMIT_PER_IP", "8")],
+        );
+        let summary = app::Config::from_loader(&mut l).unwrap().limits_summary();
+        assert!(
+            summary.contains("API 8 per 1 min") && summary.contains("2 per 15 min"),
+            "{summary}"
+        );
+        assert!(summary.contains("REDIS_URL is not set"), "{summary}");
+        let base = start(loader_with(
+            dir.path(),
+            Some(JWT_SECRET),
+            &[("LOGIN_MAX_FAILURES", "2"), ("RATE_LIMIT_PER_IP", "8")],
+        ))
+        .await;
+        let r = post(
+            &base,
+            "/register",
+            json!({"username": "erin", "email": "erin@example.com", "password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+        assert_eq!(r.headers()["ratelimit-remaining"], "7");
+        for _ in 0..2 {
+            let r = post(
+                &base,
+                "/login",
+                json!({"username": "erin", "password": "SENTINEL-wrong"}),
+            )
+            .await;
+            assert_eq!(r.status(), 401);
+        }
+        // "Erin" is the same account: one budget.
+        let r = post(
+            &base,
+            "/login",
+            json!({"username": "Erin", "password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(r.status(), 429);
+        let retry: u64 = r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let text = r.text().await.unwrap();
+        assert!(
+            !text.contains("SENTINEL") && text.contains("too many requests"),
+            "{text}"
+        );
+        // 4 calls so far; 4 more allowed, then the API limit answers.
+        for i in 0..4 {
+            let r = reqwest::get(format!("{base}/me")).await.unwrap();
+            assert_eq!(r.status(), 401, "{i}");
+            assert_eq!(r.headers()["ratelimit-limit"], "8");
+        }
+        let r = reqwest::get(format!("{base}/me")).await.unwrap();
+        assert_eq!(r.status(), 429);
+        assert_eq!(r.headers()["ratelimit-remaining"], "0");
+        assert_eq!(r.headers()["ratelimit-policy"], "8;w=60");
+        assert!(r.headers().contains_key("retry-after"));
+        // A spoofed X-Forwarded-For from an untrusted peer changes nothing.
+        let r = reqwest::Client::new()
+            .get(format!("{base}/me"))
+            .header("x-forwarded-for", "203.0.113.200")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 429);
+    });
+}
+
+/// Two instances on one Redis (`REDIS_URL`) share both limits: failures on
+/// either lock the account on both, and the per-address budget is one.
+#[test]
+fn two_instances_share_their_limits_through_redis() {
+    let Ok(url) = std::env::var("SECKIT_TEST_REDIS_URL") else {
+        assert!(
+            std::env::var_os("SECKIT_CI").is_none(),
+            "SECKIT_TEST_REDIS_URL is not set under CI"
+        );
+        eprintln!(
+            "skipped: set SECKIT_TEST_REDIS_URL (bash .ci/run starts a redis-server) to run the Redis tests"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!(
+        "demo{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 1_000_000_000
+    );
+    runtime().block_on(async {
+        let vars = [
+            ("LOGIN_MAX_FAILURES", "2"),
+            ("RATE_LIMIT_PER_IP", "7"),
+            ("REDIS_URL", url.as_str()),
+            ("REDIS_PREFIX", prefix.as_str()),
+        ];
+        let summary =
+            app::Config::from_loader(&mut loader_with(dir.path(), Some(JWT_SECRET), &vars))
+                .unwrap()
+                .limits_summary();
+        assert!(
+            summary.contains("redis, shared by every instance (fail mode closed)"),
+            "{summary}"
+        );
+        let a = start(loader_with(dir.path(), Some(JWT_SECRET), &vars)).await;
+        let b = start(loader_with(dir.path(), Some(JWT_SECRET), &vars)).await;
+        assert_eq!(
+            post(
+                &a,
+                "/register",
+                json!({"username": "frank", "email": "f@example.com", "password": PASSWORD})
+            )
+            .await
+            .status(),
+            201
+        );
+        assert_eq!(
+            post(
+                &a,
+                "/login",
+                json!({"username": "frank", "password": "SENTINEL-wrong"})
+            )
+            .await
+            .status(),
+            401
+        );
+        assert_eq!(
+            post(
+                &b,
+                "/login",
+                json!({"username": "frank", "password": "SENTINEL-wrong"})
+            )
+            .await
+            .status(),
+            401
+        );
+        assert_eq!(
+            post(
+                &a,
+                "/login",
+                json!({"username": "frank", "password": PASSWORD})
+            )
+            .await
+            .status(),
+            429
+        );
+        assert_eq!(
+            post(
+                &b,
+                "/login",
+                json!({"username": "frank", "password": PASSWORD})
+            )
+            .await
+            .status(),
+            429
+        );
+        // 5 calls so far across both; 2 more, then both refuse.
+        assert_eq!(reqwest::get(format!("{a}/me")).await.unwrap().status(), 401);
+        assert_eq!(reqwest::get(format!("{b}/me")).await.unwrap().status(), 401);
+        assert_eq!(reqwest::get(format!("{a}/me")).await.unwrap().status(), 429);
+        assert_eq!(reqwest::get(format!("{b}/me")).await.unwrap().status(), 429);
+    });
 }
 
 #[test]

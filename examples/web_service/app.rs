@@ -7,16 +7,23 @@ use std::sync::Arc;
 
 use axum::extract::{FromRef, Path, State};
 use axum::http::{StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use seckit::audit::EventKind;
-use seckit::axum::{ApiError, Authenticated, Checker, HasRoles, ValidJson, Validate};
+use seckit::axum::{
+    ApiError, Authenticated, Checker, HasRoles, KeyBy, RateLimit, RequestContext, ValidJson,
+    Validate, rate_limit,
+};
 use seckit::config::{Loader, Report};
 use seckit::envelope::{Keyring, PrivateKey, PublicKey};
 use seckit::jwt::{Issuer, JwtConfig, TokenSpec, Verifier};
+use seckit::net::{ClientIp, ClientIpConfig};
 use seckit::password::{AsyncHasher, PasswordHasher, PasswordPolicy};
 use seckit::random::{ApiKey, ApiKeyHash};
+use seckit::ratelimit::{FailMode, LoginGuard, LoginPolicy, Policy, Quota, RateLimiter};
+use seckit::store::Redis;
 use seckit::validate::{Email, PositiveId, Username};
 use seckit::{AuthReason, Error, SecretString};
 use serde::{Deserialize, Serialize};
@@ -32,6 +39,20 @@ pub(crate) struct Config {
     /// Where the key notes are sealed to is kept (`NOTES_KEY_FILE`).
     pub(crate) notes_key_file: String,
     pub(crate) hasher: PasswordHasher,
+    /// `LOGIN_MAX_FAILURES`: failures per 15 minutes per account (and per
+    /// account and address) before the cool-off.
+    pub(crate) login: LoginPolicy,
+    /// `RATE_LIMIT_PER_IP`: requests per minute per client for the whole API.
+    pub(crate) per_ip: Quota,
+    /// `RATE_LIMIT_FAIL_MODE`: what the limits do while Redis is down.
+    pub(crate) fail_mode: FailMode,
+    /// `REDIS_URL`: limits shared by every instance; unset, in process.
+    pub(crate) redis_url: Option<SecretString>,
+    /// `REDIS_PREFIX`: the key prefix on a shared Redis (default `seckit-demo`).
+    pub(crate) redis_prefix: String,
+    /// `TRUSTED_PROXIES`, `TRUSTED_PROXY_HEADER`: whose forwarding headers
+    /// are believed.
+    pub(crate) client_ip: ClientIpConfig,
     pub(crate) report: Report,
 }
 
@@ -56,15 +77,61 @@ impl Config {
         let notes_key_file = loader
             .value_or("NOTES_KEY_FILE", "seckit-demo-notes.pem")?
             .into_value();
+        let max_failures = number(loader, "LOGIN_MAX_FAILURES", "5")?;
+        let login = LoginPolicy::with_max_failures(max_failures)?;
+        let per_ip = Quota::per_minute(number(loader, "RATE_LIMIT_PER_IP", "100")?)
+            .map_err(|_| Error::invalid("RATE_LIMIT_PER_IP", "outside_1_to_1000000"))?;
+        let fail_mode =
+            FailMode::parse(loader.value_or("RATE_LIMIT_FAIL_MODE", "closed")?.value())?;
+        let redis_url = loader.secret("REDIS_URL")?.map(|s| s.into_value());
+        let redis_prefix = loader.value_or("REDIS_PREFIX", "seckit-demo")?.into_value();
+        let client_ip = ClientIpConfig::from_loader(loader)?;
         Ok(Self {
             jwt,
             database_url,
             bind,
             notes_key_file,
             hasher: PasswordHasher::new(),
+            login,
+            per_ip,
+            fail_mode,
+            redis_url,
+            redis_prefix,
+            client_ip,
             report: loader.report().clone(),
         })
     }
+
+    /// The rate-limit policy, for the startup lines.
+    pub(crate) fn limits_summary(&self) -> String {
+        let store = if self.redis_url.is_some() {
+            format!(
+                "redis, shared by every instance (fail mode {})",
+                self.fail_mode
+            )
+        } else {
+            "in process: REDIS_URL is not set, so each instance counts alone".to_owned()
+        };
+        let l = &self.login;
+        format!(
+            "rate limits: API {} per client IP; login: {} per account and per (account, IP), \
+             {} per IP, then a {} s cool-off doubling up to {} s; trusted proxies: {}; store: {store}",
+            self.per_ip,
+            l.account.failures(),
+            l.ip.failures(),
+            l.account.cool_off().as_secs(),
+            l.account.max().as_secs(),
+            self.client_ip.trusted(),
+        )
+    }
+}
+
+fn number(loader: &mut Loader, name: &'static str, default: &str) -> seckit::Result<u32> {
+    loader
+        .value_or(name, default)?
+        .value()
+        .parse()
+        .map_err(|_| Error::invalid(name, "not_a_number"))
 }
 
 /// The router state: each field is extractable on its own (`FromRef`).
@@ -76,6 +143,7 @@ pub(crate) struct AppState {
     pub(crate) policy: Arc<PasswordPolicy>,
     pub(crate) db: SqlitePool,
     pub(crate) notes: Arc<Notes>,
+    pub(crate) login_guard: LoginGuard,
 }
 
 /// The notes key: its public half seals, the keyring opens.
@@ -115,6 +183,20 @@ pub(crate) async fn build(
     let mut keyring = Keyring::new();
     let public = notes_key.public_key().clone();
     keyring.add(notes_key)?;
+    // One Redis for both limits when REDIS_URL is set; otherwise this
+    // process alone.
+    let api = Policy::new("api", config.per_ip)?;
+    let (login_guard, api): (LoginGuard, RateLimiter) = match &config.redis_url {
+        Some(url) => {
+            let redis = Redis::connect(url, &config.redis_prefix).await?;
+            (
+                LoginGuard::shared(config.login, &redis, config.fail_mode)?,
+                api.shared(&redis, config.fail_mode),
+            )
+        }
+        None => (LoginGuard::local(config.login)?, api.local().into()),
+    };
+    let limit = RateLimit::new(api, config.client_ip.clone(), KeyBy::Ip);
     let state = AppState {
         verifier: Arc::new(config.jwt.verifier()),
         issuer: Arc::new(config.jwt.issuer()?),
@@ -122,8 +204,9 @@ pub(crate) async fn build(
         policy: Arc::new(PasswordPolicy::default()),
         db,
         notes: Arc::new(Notes { public, keyring }),
+        login_guard,
     };
-    Ok(router(state))
+    Ok(router(state).layer(middleware::from_fn_with_state(limit, rate_limit)))
 }
 
 const SCHEMA: [&str; 3] = [
@@ -263,13 +346,28 @@ async fn login(
     State(db): State<SqlitePool>,
     State(hasher): State<AsyncHasher>,
     State(issuer): State<Arc<Issuer>>,
+    State(guard): State<LoginGuard>,
+    ip: ClientIp,
     ValidJson(body): ValidJson<Login>,
 ) -> Result<Response, ApiError> {
+    let context = RequestContext::new(Some("/login"), Some(ip.addr()));
     let password = body
         .password
         .ok_or(Error::invalid("password", "required"))?;
+    let name = Username::parse(&body.username);
+    // Lockout is checked before any hashing: a locked login costs nothing.
+    // The account is counted by its unique key, so "Alice" and "alice"
+    // share one budget.
+    let account = match &name {
+        Ok(n) => n.unique_key().as_str().to_owned(),
+        Err(_) => body.username.clone(),
+    };
+    let attempt = guard
+        .check(&account, ip)
+        .await
+        .map_err(|e| ApiError::new(e, context.clone()))?;
     // A name that is not a valid username cannot exist: same path as unknown.
-    let row: Option<(i64, String, String)> = match Username::parse(&body.username) {
+    let row: Option<(i64, String, String)> = match name {
         Ok(name) => {
             sqlx::query_as("SELECT id, password_hash, role FROM users WHERE username_key = ?")
                 .bind(name.unique_key().as_str())
@@ -281,17 +379,22 @@ async fn login(
     };
     let Some((id, stored, role)) = row else {
         // Same cost and same 401 as a wrong password; no user in the event.
-        hasher.dummy_verify(&password).await?;
+        let refused = hasher.dummy_verify(&password).await;
+        guard.failed(attempt).await?;
+        refused.map_err(|e| ApiError::new(e, context.clone()))?;
         return Err(Error::internal("dummy_verify returned Ok").into());
     };
     let user = id.to_string();
-    let verified = hasher
-        .verify_and_upgrade(&password, &stored)
-        .await
-        .map_err(|e| {
-            let context = seckit::axum::RequestContext::default().with_user(&user);
-            ApiError::new(e, context)
-        })?;
+    let verified = match hasher.verify_and_upgrade(&password, &stored).await {
+        Ok(v) => v,
+        Err(e) => {
+            if e.kind() == seckit::ErrorKind::Unauthenticated {
+                guard.failed(attempt).await?;
+            }
+            return Err(ApiError::new(e, context.with_user(&user)));
+        }
+    };
+    guard.succeeded(attempt).await?;
     if let Some(new_hash) = verified.into_rehash() {
         // bcrypt (or weaker Argon2) row: replaced now that the password is known.
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")

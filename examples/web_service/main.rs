@@ -4,14 +4,19 @@
 //!
 //! ```text
 //! JWT_SECRET=$(cargo run -q --features cli --bin seckit -- secret generate) \
-//!     cargo run --example web_service --features axum
+//!     cargo run --example web_service --features axum,ratelimit,redis
 //! ```
 //!
 //! Settings: `JWT_*` (see `seckit::jwt::JwtConfig`; a weak or missing
 //! `JWT_SECRET` stops the service before it binds), `DATABASE_URL`
 //! (default `sqlite://seckit-demo.db`), `BIND` (default `127.0.0.1:3000`),
 //! `NOTES_KEY_FILE` (default `seckit-demo-notes.pem`, created with mode
-//! 0600 on first start). Routes: docs/web.md, "The example service".
+//! 0600 on first start); rate limits: `LOGIN_MAX_FAILURES` (default 5 per
+//! 15 minutes per account, then a cool-off), `RATE_LIMIT_PER_IP` (default
+//! 100 per minute for the whole API), `RATE_LIMIT_FAIL_MODE` (`closed`,
+//! `open` or `local`; default `closed`), `REDIS_URL` (limits shared by
+//! every instance; unset, each instance counts alone and says so),
+//! `TRUSTED_PROXIES`. Routes: docs/web.md, "The example service".
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // startup lines are this program's job
 
@@ -45,6 +50,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let bind = config.bind;
     println!("configuration:\n{}", config.report);
     println!("jwt: {}", config.jwt);
+    println!("{}", config.limits_summary());
     let router = app::build(config, notes_key).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     println!("listening on http://{}", listener.local_addr()?);

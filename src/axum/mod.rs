@@ -23,6 +23,11 @@
 //!   (`authn_token_invalid`, `authn_login_fail`, `authz_fail`,
 //!   `input_validation_fail`, `excess_rate_limit_exceeded`,
 //!   `sys_crypto_fail`) through `tracing`, target `seckit::audit`.
+//! - **Rate limits** (feature `ratelimit`): the [`rate_limit`] middleware
+//!   counts each request against a [`RateLimit`] (by client address, or
+//!   route and address) and answers 429 with `Retry-After` and the
+//!   `RateLimit-*` headers; [`ClientIp`](crate::net::ClientIp) extracts the
+//!   client behind your trusted proxies.
 //! - **Hashing.** Use [`password::AsyncHasher`](crate::password::AsyncHasher)
 //!   in handlers: bounded workers and queue, 503 when full.
 //!
@@ -57,8 +62,13 @@
 
 mod auth;
 mod json;
+#[cfg(feature = "ratelimit")]
+mod ratelimit;
 mod response;
 
 pub use auth::{Authenticated, BasicAuth, HasRoles};
 pub use json::{Checker, DEFAULT_BODY_LIMIT, ValidJson, Validate, validate};
+#[cfg(feature = "ratelimit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ratelimit")))]
+pub use ratelimit::{KeyBy, RateLimit, rate_limit};
 pub use response::{ApiError, RequestContext};

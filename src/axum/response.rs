@@ -168,7 +168,7 @@ impl IntoResponse for ApiError {
             challenge,
         } = *self.0;
         let challenge = challenge.or_else(|| inferred_challenge(&error));
-        if let Some(kind) = audit_kind(&error) {
+        if let Some(kind) = audit_kind(&error).filter(|_| !error.is_audited()) {
             let mut event = context.event(kind);
             if let Some(reason) = reason_code(&error) {
                 event = event.reason(reason);

@@ -298,7 +298,7 @@ fn refuse(limiter: &RateLimiter, out: &Out, ip: ClientIp) -> Result<()> {
         .reason("locked")
         .source_ip(ip.addr())
         .emit();
-    Err(Error::rate_limited(
+    Err(Error::rate_limited_audited(
         "login attempts",
         Duration::from_micros(out.retry_after.max(1)),
     ))

@@ -401,7 +401,7 @@ impl Decision {
         match (self.allowed, self.denial) {
             (true, _) => Ok(self),
             (false, Some(Denial::Unavailable)) => Err(Error::unavailable(context)),
-            (false, _) => Err(Error::rate_limited(
+            (false, _) => Err(Error::rate_limited_audited(
                 context,
                 self.retry_after.unwrap_or(Duration::from_secs(1)),
             )),

@@ -54,7 +54,7 @@ impl Captured {
     }
 
     /// Events whose `source_ip` starts with `prefix`.
-    pub(crate) fn from_ip(&self, prefix: &str) -> Self {
+    pub(crate) fn by_ip(&self, prefix: &str) -> Self {
         let events = self
             .events()
             .into_iter()
