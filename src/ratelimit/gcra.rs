@@ -76,6 +76,7 @@ pub(crate) struct Out {
 }
 
 impl Out {
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn from_wire(v: [u64; 6]) -> Self {
         let [allowed, banned, remaining, retry_after, reset_after, good] = v;
         Self {

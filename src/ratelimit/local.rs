@@ -93,7 +93,12 @@ impl Clock for ManualClock {
     }
 }
 
-type Shard = HashMap<[u8; 32], Record>;
+/// Keys are SHA-256 outputs of the caller's parts; the map hashes them
+/// with foldhash under a per-process random seed (what hashbrown itself
+/// defaults to), which is a third of SipHash's cost on 32 bytes
+/// (docs/PERFORMANCE.md). Steering many keys into one bucket would need
+/// SHA-256 preimages that collide under an unknown seed.
+type Shard = HashMap<[u8; 32], Record, foldhash::fast::RandomState>;
 
 /// A limiter whose state lives in this process: one instance's view.
 ///
@@ -125,7 +130,9 @@ impl fmt::Debug for LocalLimiter {
 impl LocalLimiter {
     pub(crate) fn new(policy: Policy) -> Self {
         let per_shard = policy.max_keys.div_ceil(SHARDS).max(1);
-        let shards = (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect();
+        let shards = (0..SHARDS)
+            .map(|_| Mutex::new(HashMap::with_hasher(foldhash::fast::RandomState::default())))
+            .collect();
         Self {
             params: policy.params(),
             policy,

@@ -239,6 +239,7 @@ impl Policy {
         }
     }
 
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     fn unavailable(&self, key: &Key, mode: FailMode) -> Decision {
         let mut e = Event::new(EventKind::SysMonitorDisabled)
             .limit(self.name)

@@ -105,12 +105,14 @@ impl Redis {
 
     /// `prefix:module:name:` — the start of every key of one module's
     /// named object.
+    #[cfg_attr(not(feature = "ratelimit"), allow(dead_code))]
     pub(crate) fn key_base(&self, module: &str, name: &str) -> String {
         format!("{}:{module}:{name}:", self.prefix)
     }
 
     /// Runs `script` on `key` with `args`, within the timeout: `None` when
     /// Redis did not answer in time or answered with an error.
+    #[cfg_attr(not(feature = "ratelimit"), allow(dead_code))]
     pub(crate) async fn eval<T: redis::FromRedisValue>(
         &self,
         script: &redis::Script,
