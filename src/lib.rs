@@ -227,6 +227,12 @@ pub struct EnvelopeGuideDoctests;
 #[cfg(all(doctest, feature = "password"))]
 #[doc = include_str!("../docs/passwords.md")]
 pub struct PasswordsGuideDoctests;
+
+/// docs/ratelimit.md's code blocks, compiled and run as doctests.
+#[cfg(all(doctest, feature = "ratelimit"))]
+#[doc = include_str!("../docs/ratelimit.md")]
+pub struct RatelimitGuideDoctests;
+
 pub use secret::{Secret, SecretBytes, SecretString, config, mask, strength};
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
