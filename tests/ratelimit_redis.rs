@@ -435,7 +435,7 @@ async fn each_fail_mode_through_an_outage() {
     let mut groups = Vec::new();
     for (name, mode) in modes {
         let mut instances = Vec::new();
-        for _ in 0..2 {
+        for _ in 0..4 {
             let redis = connect(&server.url(), &prefix).await;
             instances.push(Policy::new(name, quota).unwrap().shared(&redis, mode));
         }
@@ -451,7 +451,8 @@ async fn each_fail_mode_through_an_outage() {
         .iter()
         .map(|g| {
             let g = g.clone();
-            tokio::spawn(async move { hammer(&g, 2, 8, run_for, epoch).await })
+            // 3 modes × 4 instances × 2 keys; 64 tasks in all.
+            tokio::spawn(async move { hammer(&g, 2, 21, run_for, epoch).await })
         })
         .collect();
     tokio::time::sleep_until((epoch + kill_at).into()).await;
@@ -469,7 +470,8 @@ async fn each_fail_mode_through_an_outage() {
     let mut slowest = 0;
     for ((name, mode), records) in modes.iter().zip(&results) {
         let mut in_gap = 0;
-        let mut local_allowed = vec![vec![Vec::new(); 2]; 2];
+        let mut local_allowed = vec![vec![Vec::new(); 2]; 4];
+        let mut shared_after = vec![Vec::new(); 2];
         for (inst, k, s, e, d) in records {
             slowest = slowest.max(e - s);
             if *e < us(kill_at) {
@@ -480,6 +482,9 @@ async fn each_fail_mode_through_an_outage() {
                     d.degraded().is_none(),
                     "{name}: still degraded 1 s after the restart"
                 );
+                if d.is_allowed() {
+                    shared_after[*k].push((*s, *e));
+                }
             }
             if *s >= gap.0 && *e <= gap.1 {
                 in_gap += 1;
@@ -496,6 +501,15 @@ async fn each_fail_mode_through_an_outage() {
             }
         }
         assert!(in_gap > 10, "{name}: only {in_gap} decisions in the gap");
+        // Shared again: one bound across the 4 instances.
+        let after = records.iter().filter(|r| r.2 >= recovered).count();
+        for per_key in shared_after {
+            assert!(
+                !per_key.is_empty(),
+                "{name}: nothing allowed in the {after} decisions after recovery"
+            );
+            check_bound(per_key, quota);
+        }
         if *mode == FailMode::LocalFallback {
             for per_key in local_allowed.into_iter().flatten() {
                 assert!(!per_key.is_empty());
