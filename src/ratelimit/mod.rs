@@ -89,6 +89,8 @@ pub const MAX_KEYS_LIMIT: usize = 10_000_000;
 pub struct Policy {
     name: &'static str,
     quota: Quota,
+    /// The time a full burst takes to come back (`RateLimit-Policy`'s `w`).
+    window: Duration,
     ban: Option<BanParams>,
     max_keys: usize,
     clock: Arc<dyn Clock>,
@@ -118,6 +120,7 @@ impl Policy {
         Ok(Self {
             name,
             quota,
+            window: quota.emission_interval().saturating_mul(quota.burst()),
             ban: None,
             max_keys: DEFAULT_MAX_KEYS,
             clock: local::shared_clock(),
@@ -220,10 +223,7 @@ impl Policy {
         Decision {
             allowed: out.allowed,
             limit: self.quota.burst(),
-            window: self
-                .quota
-                .emission_interval()
-                .saturating_mul(self.quota.burst()),
+            window: self.window,
             remaining: u32::try_from(out.remaining).unwrap_or(u32::MAX),
             reset_after: Duration::from_micros(out.reset_after),
             retry_after: (!out.allowed || out.banned)
@@ -256,10 +256,7 @@ impl Policy {
         Decision {
             allowed,
             limit: self.quota.burst(),
-            window: self
-                .quota
-                .emission_interval()
-                .saturating_mul(self.quota.burst()),
+            window: self.window,
             remaining: 0,
             reset_after: Duration::ZERO,
             retry_after: (!allowed).then_some(Duration::from_secs(1)),

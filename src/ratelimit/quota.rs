@@ -380,6 +380,10 @@ impl Lockout {
     }
 }
 
+/// Whole microseconds, saturating; in u64 arithmetic (this runs on every
+/// decision: `Duration::as_micros` divides in u128).
 pub(crate) fn micros(d: Duration) -> u64 {
-    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+    d.as_secs()
+        .saturating_mul(1_000_000)
+        .saturating_add(u64::from(d.subsec_micros()))
 }
