@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderMap, Request, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use seckit::axum::{KeyBy, RateLimit, rate_limit};
@@ -43,7 +43,7 @@ fn req(path: &str, peer: &str, xff: Option<&str>) -> Request<Body> {
     r
 }
 
-async fn status(app: &Router, r: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+async fn status(app: &Router, r: Request<Body>) -> (StatusCode, HeaderMap, String) {
     let resp = app.clone().oneshot(r).await.unwrap();
     let (parts, body) = resp.into_parts();
     let body = axum::body::to_bytes(body, 1 << 16).await.unwrap();
