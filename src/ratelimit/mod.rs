@@ -147,7 +147,7 @@ impl Policy {
     }
 
     /// The most keys the in-process store tracks (default
-    /// [`DEFAULT_MAX_KEYS`]); memory is about 150 bytes per key.
+    /// [`DEFAULT_MAX_KEYS`]); memory is about 190 bytes per key (docs/PERFORMANCE.md).
     ///
     /// # Errors
     ///
