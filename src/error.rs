@@ -213,6 +213,9 @@ pub enum Error {
         reason: &'static str,
         /// Why it was refused, for code to branch on.
         why: AuthReason,
+        /// The module that refused already emitted the audit event, so an
+        /// adapter does not emit a second one.
+        audited: bool,
     },
 }
 
@@ -281,6 +284,12 @@ pub enum AuthReason {
     WrongAudience,
     /// A JWT with a missing, wrong or unexpected `iss`.
     WrongIssuer,
+    /// A signed message (a webhook delivery) whose timestamp is outside the
+    /// tolerance, in the past or in the future; or TURN credentials past
+    /// their expiry.
+    TimestampOutOfRange,
+    /// A signed message already accepted once (a replayed webhook delivery).
+    Replayed,
 }
 
 fn hint_suffix(hint: Option<&str>) -> String {
@@ -416,6 +425,23 @@ impl Error {
             context,
             reason: text,
             why,
+            audited: false,
+        }
+    }
+
+    /// As [`Error::unauthenticated`], for a refusal whose module already
+    /// emitted the audit event (the webhook verifiers).
+    #[cfg_attr(not(feature = "webhook"), allow(dead_code))]
+    pub(crate) const fn unauthenticated_audited(
+        context: &'static str,
+        why: AuthReason,
+        text: &'static str,
+    ) -> Self {
+        Self::Unauthenticated {
+            context,
+            reason: text,
+            why,
+            audited: true,
         }
     }
 
@@ -464,11 +490,14 @@ impl Error {
     }
 
     /// Whether the audit event for this error was already emitted by the
-    /// seckit component that raised it (a rate limiter): adapters emit
+    /// seckit component that raised it (a rate limiter, a webhook verifier): adapters emit
     /// one only when this is `false`.
     #[must_use]
     pub const fn is_audited(&self) -> bool {
-        matches!(self, Self::RateLimited { audited: true, .. })
+        matches!(
+            self,
+            Self::RateLimited { audited: true, .. } | Self::Unauthenticated { audited: true, .. }
+        )
     }
 
     /// The server is at capacity for `context`; nothing was done (503).

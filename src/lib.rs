@@ -195,6 +195,9 @@ pub mod store;
 #[cfg(feature = "validate")]
 #[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
 pub mod validate;
+#[cfg(feature = "webhook")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
+pub mod webhook;
 
 pub use error::{AuthReason, Error, ErrorKind, Result, Violation, Violations};
 
@@ -232,6 +235,11 @@ pub struct PasswordsGuideDoctests;
 #[cfg(all(doctest, feature = "ratelimit"))]
 #[doc = include_str!("../docs/ratelimit.md")]
 pub struct RatelimitGuideDoctests;
+
+/// docs/webhooks.md's code blocks, compiled and run as doctests.
+#[cfg(all(doctest, feature = "webhook", feature = "validate"))]
+#[doc = include_str!("../docs/webhooks.md")]
+pub struct WebhooksGuideDoctests;
 
 pub use secret::{Secret, SecretBytes, SecretString, config, mask, strength};
 #[cfg(feature = "serde")]

@@ -206,6 +206,10 @@ fn audit_kind(e: &Error) -> Option<EventKind> {
             Error::Unauthenticated { context, .. } if *context == "password" => {
                 EventKind::AuthnLoginFail
             }
+            Error::Unauthenticated {
+                why: AuthReason::Replayed,
+                ..
+            } => EventKind::AuthnTokenReuse,
             _ => EventKind::AuthnTokenInvalid,
         },
         ErrorKind::Forbidden => EventKind::AuthzFail,
@@ -249,6 +253,8 @@ pub(crate) const fn auth_reason_code(why: AuthReason) -> &'static str {
         AuthReason::WrongAudience => "wrong_audience",
         AuthReason::WrongIssuer => "wrong_issuer",
         AuthReason::MissingCredentials => "missing_credentials",
+        AuthReason::TimestampOutOfRange => "timestamp_out_of_range",
+        AuthReason::Replayed => "replayed",
     }
 }
 

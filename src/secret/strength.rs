@@ -276,7 +276,14 @@ pub fn check_hmac_key(key: &[u8], min_len: usize) -> Result<()> {
 
 /// [`check_hmac_key`], with errors naming `setting`.
 pub(crate) fn check_named(secret: &[u8], min_len: usize, setting: &str) -> Result<()> {
-    let min_len = min_len.max(MIN_HMAC_KEY_LEN);
+    check_with_floor(secret, min_len.max(MIN_HMAC_KEY_LEN), setting)
+}
+
+/// Every rule of [`check_hmac_key`], with a length floor below 32 bytes
+/// where a published format fixes one: Standard Webhooks secrets are 24 to
+/// 64 bytes ("at least 24 bytes (192 bits)").
+#[cfg_attr(not(feature = "webhook"), allow(dead_code))]
+pub(crate) fn check_with_floor(secret: &[u8], min_len: usize, setting: &str) -> Result<()> {
     let refuse = |reason: &'static str| {
         Error::configuration(setting.to_owned(), reason).with_hint(generate_hint(min_len))
     };
@@ -298,6 +305,7 @@ pub(crate) fn check_named(secret: &[u8], min_len: usize, setting: &str) -> Resul
             32 => "is shorter than 32 bytes, the HS256 minimum (RFC 7518 section 3.2)",
             48 => "is shorter than 48 bytes, the HS384 minimum (RFC 7518 section 3.2)",
             64 => "is shorter than 64 bytes, the HS512 minimum (RFC 7518 section 3.2)",
+            24 => "is shorter than 24 bytes, the Standard Webhooks minimum",
             _ => "is shorter than the minimum length for this key",
         }));
     }

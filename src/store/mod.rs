@@ -1,5 +1,5 @@
 //! The shared store: one Redis connection for every module that keeps
-//! state across instances (rate limits now; sessions and replay ids
+//! state across instances (rate limits, webhook replay ids; sessions
 //! later), with an application prefix on every key and a timeout on every
 //! call.
 //!
@@ -105,7 +105,7 @@ impl Redis {
 
     /// `prefix:module:name:` — the start of every key of one module's
     /// named object.
-    #[cfg_attr(not(feature = "ratelimit"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "ratelimit", feature = "webhook")), allow(dead_code))]
     pub(crate) fn key_base(&self, module: &str, name: &str) -> String {
         format!("{}:{module}:{name}:", self.prefix)
     }
@@ -126,6 +126,34 @@ impl Redis {
         let mut conn = self.conn.clone();
         match tokio::time::timeout(self.timeout, invocation.invoke_async::<T>(&mut conn)).await {
             Ok(Ok(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// `SET key 1 NX PX ttl`, within the timeout: `Some(true)` when the key
+    /// was set, `Some(false)` when it existed, `None` when Redis did not
+    /// answer in time or answered with an error.
+    #[cfg_attr(not(feature = "webhook"), allow(dead_code))]
+    pub(crate) async fn set_nx(&self, key: &str, ttl: Duration) -> Option<bool> {
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(key).arg(1).arg("NX").arg("PX").arg(ms);
+        let mut conn = self.conn.clone();
+        match tokio::time::timeout(self.timeout, cmd.query_async::<Option<String>>(&mut conn)).await
+        {
+            Ok(Ok(reply)) => Some(reply.is_some()),
+            _ => None,
+        }
+    }
+
+    /// `DEL key`, within the timeout: `None` when Redis did not answer.
+    #[cfg_attr(not(feature = "webhook"), allow(dead_code))]
+    pub(crate) async fn del(&self, key: &str) -> Option<()> {
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(key);
+        let mut conn = self.conn.clone();
+        match tokio::time::timeout(self.timeout, cmd.query_async::<i64>(&mut conn)).await {
+            Ok(Ok(_)) => Some(()),
             _ => None,
         }
     }

@@ -17,7 +17,8 @@
 //! identifiers PostgreSQL would silently truncate; paths that could leave
 //! their root (`..`, absolute, backslashes, percent-encoding, drive and UNC
 //! prefixes, Windows device names); malformed `Authorization` headers and
-//! origins not exactly on an allow-list.
+//! origins not exactly on an allow-list; outbound URLs that point into the
+//! server's own network ([`OutboundUrl`]: SSRF).
 //!
 //! Nothing here uses regular expressions; parsing valid input allocates at
 //! most the owned result, and every length limit is checked before the
@@ -47,6 +48,7 @@ mod email;
 pub mod html;
 mod http;
 mod kv;
+mod outbound;
 mod path;
 mod report;
 mod sql;
@@ -60,6 +62,10 @@ pub use http::{
     check_uri,
 };
 pub use kv::{KvKey, KvKeyBuilder};
+pub use outbound::{
+    MAX_OUTBOUND_URL_LEN, MAX_RESOLVED_ADDRS, OutboundHost, OutboundPolicy, OutboundUrl,
+    ResolvedUrl, special_purpose,
+};
 pub use path::{Filename, FilenameOptions, safe_join, safe_join_existing};
 pub use report::Report;
 pub use sql::{SqlDialect, SqlIdentifier, SqlOptions};
