@@ -25,6 +25,7 @@ mod key;
 mod password;
 mod secret;
 mod validate;
+mod webhook;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -38,7 +39,7 @@ use crate::exit::Fail;
 #[command(
     name = "seckit",
     version,
-    about = "Security operations: secrets, passwords, JWTs, keys, envelopes, input validation"
+    about = "Security operations: secrets, passwords, JWTs, keys, envelopes, input validation, webhooks"
 )]
 struct Cli {
     /// Print one JSON object on stdout.
@@ -70,6 +71,12 @@ enum Cmd {
     Rewrap(envelope::RewrapArgs),
     /// Check a value with one of the library's validators.
     Validate(validate::ValidateArgs),
+    /// Sign and verify webhook deliveries (Standard Webhooks, Stripe, GitHub).
+    #[command(subcommand)]
+    Webhook(webhook::WebhookCmd),
+    /// Issue TURN REST credentials.
+    #[command(subcommand)]
+    Turn(webhook::TurnCmd),
 }
 
 /// Text encodings of a secret given as input.
@@ -140,6 +147,8 @@ fn main() -> ExitCode {
         Cmd::Open(a) => envelope::open(a, &ctx),
         Cmd::Rewrap(a) => envelope::rewrap(a, &ctx),
         Cmd::Validate(a) => validate::run(a),
+        Cmd::Webhook(c) => webhook::run(c),
+        Cmd::Turn(c) => webhook::run_turn(c),
     };
     let fail = match result {
         Ok(done) => match print_done(done, cli.json) {

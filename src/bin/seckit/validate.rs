@@ -30,6 +30,7 @@ pub(crate) enum Kind {
     Origin,
     PositiveId,
     Uri,
+    OutboundUrl,
 }
 
 #[derive(clap::Args)]
@@ -45,6 +46,12 @@ pub(crate) struct ValidateArgs {
     /// For `origin`: an allowed origin (repeatable).
     #[arg(long = "allow")]
     allow: Vec<String>,
+    /// For `outbound-url`: also resolve the host and check every address.
+    #[arg(long)]
+    resolve: bool,
+    /// For `outbound-url`: accept `http` too.
+    #[arg(long)]
+    allow_http: bool,
 }
 
 /// The violation code of a refusal (`username.invalid_char`), exit 1.
@@ -142,6 +149,21 @@ pub(crate) fn run(args: ValidateArgs) -> Out {
         Kind::Uri => {
             validate::check_uri(value, validate::DEFAULT_MAX_URI_LEN).map_err(|e| refused(&e))?;
             (value.to_owned(), None)
+        }
+        Kind::OutboundUrl => {
+            let mut policy = validate::OutboundPolicy::new();
+            if args.allow_http {
+                policy = policy.allow_http();
+            }
+            let url = validate::OutboundUrl::parse_with(value, &policy).map_err(|e| refused(&e))?;
+            let extra = if args.resolve {
+                let resolved = url.resolve().map_err(|e| refused(&e))?;
+                let addrs: Vec<String> = resolved.addrs().iter().map(ToString::to_string).collect();
+                Some(("addresses", json!(addrs)))
+            } else {
+                None
+            };
+            (url.as_str().to_owned(), extra)
         }
     };
     let mut object = json!({"valid": true, "value": shown});
