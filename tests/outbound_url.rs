@@ -161,8 +161,8 @@ const GOOD: &[(&str, &str)] = &[
         "https://[2606:4700:4700::1111]/",
     ),
     (
-        "https://[::ffff:93.184.215.14]/",
         "https://[::ffff:5db8:d70e]/",
+        "https://[::ffff:93.184.215.14]/",
     ),
     (
         "https://api.github.com/repos?x=1",
