@@ -150,10 +150,7 @@ const GOOD: &[(&str, &str)] = &[
         "https://example.com:8443/x#frag",
         "https://example.com:8443/x#frag",
     ),
-    (
-        "https://xn--bcher-kva.com/",
-        "https://xn--bcher-kva.com/",
-    ),
+    ("https://xn--bcher-kva.com/", "https://xn--bcher-kva.com/"),
     ("https://93.184.215.14/hook", "https://93.184.215.14/hook"),
     ("https://8.8.8.8/", "https://8.8.8.8/"),
     (

@@ -735,3 +735,176 @@ fn the_whole_contract_over_real_http() {
         "{events:?}"
     );
 }
+
+const WEBHOOK_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"; // the spec's test value
+const TURN_SECRET: &str = "SENTINEL-turn-9xQ2LmZ7pR4tV8bN1cK6yH3sD0fJ5gWa";
+
+/// Registers and logs in `name`; its Bearer token.
+async fn token_for(base: &str, name: &str) -> String {
+    let r = post(
+        base,
+        "/register",
+        json!({"username": name, "email": format!("{name}@example.com"), "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let v: Value = post(
+        base,
+        "/login",
+        json!({"username": name, "password": PASSWORD}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+/// `POST /webhooks/incoming` over real HTTP: 202 once for a delivery
+/// signed with the configured secret, 409 for the same delivery again,
+/// 401 for a tampered body, a stale timestamp or no headers.
+/// `POST /webhooks/endpoints` keeps public https URLs and refuses internal
+/// ones with 400; `GET /turn` gives credentials a relay accepts.
+#[test]
+fn webhooks_turn_and_outbound_urls_over_real_http() {
+    use seckit::webhook::{Signer, StandardSecret, TurnSecret, TurnVerifier};
+    let dir = tempfile::tempdir().unwrap();
+    runtime().block_on(async {
+        let base = start(loader_with(
+            dir.path(),
+            Some(JWT_SECRET),
+            &[
+                ("RATE_LIMIT_PER_IP", "100000"),
+                ("WEBHOOK_SECRET", WEBHOOK_SECRET),
+                ("TURN_SECRET", TURN_SECRET),
+                ("TURN_TTL", "600"),
+            ],
+        ))
+        .await;
+        let http = reqwest::Client::new();
+        let signer = Signer::new(StandardSecret::parse(&WEBHOOK_SECRET.into()).unwrap());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let body = br#"{"type":"invoice.paid","id":"in_1"}"#;
+        let deliver = |headers: Vec<(&'static str, String)>, body: &'static [u8]| {
+            let mut req = http.post(format!("{base}/webhooks/incoming")).body(body);
+            for (k, v) in headers {
+                req = req.header(k, v);
+            }
+            req.send()
+        };
+        let signed = signer.sign("msg_web_1", now, body).unwrap();
+        let r = deliver(signed.pairs().to_vec(), body).await.unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        assert_eq!(r.json::<Value>().await.unwrap()["id"], "msg_web_1");
+        // The same delivery again: 409.
+        let r = deliver(signed.pairs().to_vec(), body).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        // Tampered, stale, unsigned: 401 with the generic message.
+        let r = deliver(
+            signed.pairs().to_vec(),
+            br#"{"type":"invoice.paid","id":"in_2"}"#,
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let stale = signer.sign("msg_web_2", now - 301, body).unwrap();
+        assert_eq!(
+            deliver(stale.pairs().to_vec(), body)
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let r = deliver(vec![], body).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(!r.text().await.unwrap().contains("signature"));
+
+        let token = token_for(&base, "hookuser").await;
+        let register = |url: &str| {
+            http.post(format!("{base}/webhooks/endpoints"))
+                .bearer_auth(&token)
+                .json(&json!({"url": url}))
+                .send()
+        };
+        let r = register("https://93.184.215.14/hooks").await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["addresses"], json!(["93.184.215.14:443"]));
+        for internal in [
+            "https://169.254.169.254/latest/meta-data/",
+            "https://0x7f.1/",
+            "https://localhost/",
+            "http://93.184.215.14/",
+            "https://[::1]/",
+            "https://10.0.0.5/",
+        ] {
+            let r = register(internal).await.unwrap();
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{internal}");
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["violations"][0]["field"], "url", "{v}");
+        }
+        // Without a token: 401.
+        let r = http
+            .post(format!("{base}/webhooks/endpoints"))
+            .json(&json!({"url": "https://93.184.215.14/"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+        let r = http
+            .get(format!("{base}/turn"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["ttl"], 600);
+        let relay = TurnVerifier::new([TurnSecret::new(&TURN_SECRET.into()).unwrap()]).unwrap();
+        let user = relay
+            .verify(
+                v["username"].as_str().unwrap(),
+                v["password"].as_str().unwrap(),
+            )
+            .unwrap();
+        assert!(
+            v["username"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!(":{user}"))
+        );
+        assert_eq!(
+            http.get(format!("{base}/turn"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    });
+    // Unconfigured: both routes answer 404.
+    let dir = tempfile::tempdir().unwrap();
+    runtime().block_on(async {
+        let base = start(loader(dir.path(), Some(JWT_SECRET))).await;
+        let r = reqwest::Client::new()
+            .post(format!("{base}/webhooks/incoming"))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    });
+    // A weak webhook secret stops the service before it starts.
+    let mut l = loader_with(
+        dir.path(),
+        Some(JWT_SECRET),
+        &[("WEBHOOK_SECRET", "whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0")],
+    );
+    let err = app::Config::from_loader(&mut l).unwrap_err();
+    assert_eq!(err.kind(), seckit::ErrorKind::Configuration);
+}

@@ -4,9 +4,11 @@
 use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::{FromRef, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,7 +26,8 @@ use seckit::password::{AsyncHasher, PasswordHasher, PasswordPolicy};
 use seckit::random::{ApiKey, ApiKeyHash};
 use seckit::ratelimit::{FailMode, LoginGuard, LoginPolicy, Policy, Quota, RateLimiter};
 use seckit::store::Redis;
-use seckit::validate::{Email, PositiveId, Username};
+use seckit::validate::{Email, OutboundUrl, PositiveId, Username};
+use seckit::webhook::{self, ReplayGuard, StandardSecret, TurnCredentials, TurnSecret};
 use seckit::{AuthReason, Error, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -53,6 +56,14 @@ pub(crate) struct Config {
     /// `TRUSTED_PROXIES`, `TRUSTED_PROXY_HEADER`: whose forwarding headers
     /// are believed.
     pub(crate) client_ip: ClientIpConfig,
+    /// `WEBHOOK_SECRET` (`whsec_…`): deliveries to `POST /webhooks/incoming`
+    /// are verified with it; unset, that route answers 404.
+    pub(crate) webhook_secret: Option<StandardSecret>,
+    /// `TURN_SECRET`: the TURN server's shared secret for `GET /turn`;
+    /// unset, that route answers 404.
+    pub(crate) turn_secret: Option<TurnSecret>,
+    /// `TURN_TTL`: seconds the TURN credentials live (default 3600).
+    pub(crate) turn_ttl: Duration,
     pub(crate) report: Report,
 }
 
@@ -86,6 +97,15 @@ impl Config {
         let redis_url = loader.secret("REDIS_URL")?.map(|s| s.into_value());
         let redis_prefix = loader.value_or("REDIS_PREFIX", "seckit-demo")?.into_value();
         let client_ip = ClientIpConfig::from_loader(loader)?;
+        let webhook_secret = match loader.secret("WEBHOOK_SECRET")? {
+            Some(s) => Some(StandardSecret::parse(s.value())?),
+            None => None,
+        };
+        let turn_secret = match loader.secret("TURN_SECRET")? {
+            Some(s) => Some(TurnSecret::new(s.value())?),
+            None => None,
+        };
+        let turn_ttl = Duration::from_secs(number(loader, "TURN_TTL", "3600")?.into());
         Ok(Self {
             jwt,
             database_url,
@@ -98,6 +118,9 @@ impl Config {
             redis_url,
             redis_prefix,
             client_ip,
+            webhook_secret,
+            turn_secret,
+            turn_ttl,
             report: loader.report().clone(),
         })
     }
@@ -144,6 +167,23 @@ pub(crate) struct AppState {
     pub(crate) db: SqlitePool,
     pub(crate) notes: Arc<Notes>,
     pub(crate) login_guard: LoginGuard,
+    pub(crate) incoming: Option<Arc<Incoming>>,
+    pub(crate) turn: Option<Arc<Turn>>,
+}
+
+/// `POST /webhooks/incoming`: the verifier and the replay guard (on Redis
+/// when the limits are, so every instance accepts a delivery once).
+#[derive(Debug)]
+pub(crate) struct Incoming {
+    verifier: webhook::Verifier,
+    guard: ReplayGuard,
+}
+
+/// `GET /turn`: the shared secret and the lifetime.
+#[derive(Debug)]
+pub(crate) struct Turn {
+    secret: TurnSecret,
+    ttl: Duration,
 }
 
 /// The notes key: its public half seals, the keyring opens.
@@ -186,16 +226,34 @@ pub(crate) async fn build(
     // One Redis for both limits when REDIS_URL is set; otherwise this
     // process alone.
     let api = Policy::new("api", config.per_ip)?;
-    let (login_guard, api): (LoginGuard, RateLimiter) = match &config.redis_url {
-        Some(url) => {
-            let redis = Redis::connect(url, &config.redis_prefix).await?;
-            (
-                LoginGuard::shared(config.login, &redis, config.fail_mode)?,
-                api.shared(&redis, config.fail_mode),
-            )
-        }
+    let redis = match &config.redis_url {
+        Some(url) => Some(Redis::connect(url, &config.redis_prefix).await?),
+        None => None,
+    };
+    let (login_guard, api): (LoginGuard, RateLimiter) = match &redis {
+        Some(redis) => (
+            LoginGuard::shared(config.login, redis, config.fail_mode)?,
+            api.shared(redis, config.fail_mode),
+        ),
         None => (LoginGuard::local(config.login)?, api.local().into()),
     };
+    let incoming = match config.webhook_secret {
+        Some(secret) => {
+            let verifier = webhook::Verifier::new(secret);
+            let guard = match &redis {
+                Some(redis) => ReplayGuard::shared(redis, verifier.tolerance())?,
+                None => ReplayGuard::local(verifier.tolerance())?,
+            };
+            Some(Arc::new(Incoming { verifier, guard }))
+        }
+        None => None,
+    };
+    let turn = config.turn_secret.map(|secret| {
+        Arc::new(Turn {
+            secret,
+            ttl: config.turn_ttl,
+        })
+    });
     let limit = RateLimit::new(api, config.client_ip.clone(), KeyBy::Ip);
     let state = AppState {
         verifier: Arc::new(config.jwt.verifier()),
@@ -205,11 +263,13 @@ pub(crate) async fn build(
         db,
         notes: Arc::new(Notes { public, keyring }),
         login_guard,
+        incoming,
+        turn,
     };
     Ok(router(state).layer(middleware::from_fn_with_state(limit, rate_limit)))
 }
 
-const SCHEMA: [&str; 3] = [
+const SCHEMA: [&str; 4] = [
     "CREATE TABLE IF NOT EXISTS users (
         id INTEGER PRIMARY KEY,
         username TEXT NOT NULL,
@@ -225,6 +285,10 @@ const SCHEMA: [&str; 3] = [
         id INTEGER PRIMARY KEY,
         user_id INTEGER NOT NULL REFERENCES users(id),
         envelope BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS webhook_endpoints (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        url TEXT NOT NULL)",
 ];
 
 pub(crate) fn router(state: AppState) -> Router {
@@ -237,6 +301,9 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/devices/hello", post(device_hello))
         .route("/notes", post(new_note))
         .route("/notes/{id}", get(read_note))
+        .route("/webhooks/incoming", post(webhook_incoming))
+        .route("/webhooks/endpoints", post(new_webhook_endpoint))
+        .route("/turn", get(turn_credentials))
         .with_state(state)
 }
 
@@ -597,4 +664,109 @@ async fn read_note(
         }
         None => Ok(not_found()),
     }
+}
+
+// ------------------------------------------------------------- /webhooks
+
+/// A Standard Webhooks delivery, verified over its raw bytes, accepted
+/// once: 202 the first time; 401 for a bad signature, a timestamp outside
+/// ±5 minutes or malformed headers; **409** for a delivery already
+/// accepted (the sender's retry of one we took, or a replay). Refusals are
+/// audited by the verifier and the guard (`authn_token_invalid`,
+/// `authn_token_reuse`).
+async fn webhook_incoming(
+    State(incoming): State<Option<Arc<Incoming>>>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let Some(incoming) = incoming else {
+        return Ok(not_found());
+    };
+    let context = RequestContext::new(Some("/webhooks/incoming"), Some(ip.addr()));
+    let message = incoming
+        .verifier
+        .verify(&headers, &body)
+        .map_err(|e| ApiError::new(e, context.clone()))?;
+    match incoming.guard.check(&message).await {
+        Ok(()) => {}
+        Err(e) if e.auth_reason() == Some(AuthReason::Replayed) => {
+            return Ok((
+                StatusCode::CONFLICT,
+                Json(json!({"error": "already delivered"})),
+            )
+                .into_response());
+        }
+        Err(e) => return Err(ApiError::new(e, context)),
+    }
+    // The application's handling of the event goes here; on failure,
+    // `incoming.guard.forget(&message)` lets the sender's retry in.
+    Ok((StatusCode::ACCEPTED, Json(json!({"id": message.id()}))).into_response())
+}
+
+#[derive(Deserialize)]
+struct NewEndpoint {
+    #[serde(default)]
+    url: String,
+}
+
+impl Validate for NewEndpoint {
+    fn validate(&self, check: &mut Checker) {
+        check.field("url", OutboundUrl::parse(&self.url));
+    }
+}
+
+/// Registers a delivery URL for the user: public `https` only, checked
+/// lexically and then with one DNS lookup whose every address must be
+/// public (400 `url.*` otherwise). The delivery worker connects to the
+/// addresses checked then, and checks again per redirect.
+async fn new_webhook_endpoint(
+    State(db): State<SqlitePool>,
+    user: Authenticated<Claims>,
+    ValidJson(body): ValidJson<NewEndpoint>,
+) -> Result<Response, ApiError> {
+    let url = OutboundUrl::parse(&body.url).map_err(|e| ApiError::new(e, user.context()))?;
+    let resolved = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || url.resolve()
+    })
+    .await
+    .map_err(|_| Error::internal("resolver task"))?
+    .map_err(|e| ApiError::new(e, user.context()))?;
+    let done = sqlx::query("INSERT INTO webhook_endpoints (user_id, url) VALUES (?, ?)")
+        .bind(&user.claims.sub)
+        .bind(url.as_str())
+        .execute(&db)
+        .await
+        .map_err(db_error)?;
+    let addrs: Vec<String> = resolved.addrs().iter().map(ToString::to_string).collect();
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": done.last_insert_rowid(), "url": url.as_str(), "addresses": addrs })),
+    )
+        .into_response())
+}
+
+// ------------------------------------------------------------------ /turn
+
+/// TURN REST credentials for the user (`{expiry}:{user id}` and its
+/// HMAC-SHA1), for a WebRTC client's `iceServers`.
+async fn turn_credentials(
+    State(turn): State<Option<Arc<Turn>>>,
+    user: Authenticated<Claims>,
+) -> Result<Response, ApiError> {
+    let Some(turn) = turn else {
+        return Ok(not_found());
+    };
+    let creds = TurnCredentials::issue(&turn.secret, &user.claims.sub, turn.ttl)
+        .map_err(|e| ApiError::new(e, user.context()))?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({
+            "username": creds.username(),
+            "password": creds.password().expose_secret(),
+            "ttl": creds.ttl().as_secs(),
+        })),
+    )
+        .into_response())
 }

@@ -51,6 +51,19 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("configuration:\n{}", config.report);
     println!("jwt: {}", config.jwt);
     println!("{}", config.limits_summary());
+    println!(
+        "webhooks: POST /webhooks/incoming {}; GET /turn {}",
+        if config.webhook_secret.is_some() {
+            "verifies with WEBHOOK_SECRET"
+        } else {
+            "off (WEBHOOK_SECRET unset)"
+        },
+        if config.turn_secret.is_some() {
+            "issues with TURN_SECRET"
+        } else {
+            "off (TURN_SECRET unset)"
+        },
+    );
     let router = app::build(config, notes_key).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     println!("listening on http://{}", listener.local_addr()?);
