@@ -1264,3 +1264,288 @@ fn no_progress_bar_unless_stderr_is_a_terminal() {
         assert!(r.stderr.is_empty(), "{:?}", r.stderr);
     }
 }
+
+#[test]
+fn webhook_sign_and_verify_every_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("whsec");
+    std::fs::write(&secret, "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD\n").unwrap();
+    let s = secret.to_str().unwrap();
+    let body = r#"{"email":"test@example.com","username":"test_user"}"#;
+    // The spec's vector, from stdin.
+    let r = run(
+        &[
+            "webhook",
+            "sign",
+            "--secret-file",
+            s,
+            "--id",
+            "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk",
+            "--timestamp",
+            "1649367553",
+        ],
+        body,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "webhook-id: msg_27UH4WbU6Z5A5EzD8u03UvzRbpk\nwebhook-timestamp: 1649367553\nwebhook-signature: v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=\n"
+    );
+    let headers: Vec<String> = r.stdout.lines().map(|l| format!("--header={l}")).collect();
+    let mut args = vec![
+        "webhook",
+        "verify",
+        "--secret-file",
+        s,
+        "--now",
+        "1649367600",
+    ];
+    args.extend(headers.iter().map(String::as_str));
+    let ok = run(&args, body);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stdout.contains("msg_27UH4WbU6Z5A5EzD8u03UvzRbpk"));
+    // A tampered body and a late clock: exit 1, with the reason.
+    let bad = run(&args, "{}");
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("no signature matches"),
+        "{}",
+        bad.stderr
+    );
+    let mut late = args.clone();
+    late[5] = "1649368000";
+    let r = run(&late, body);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("timestamp too old"));
+    // A body from a file, --json, the default id and timestamp.
+    let file = dir.path().join("body.bin");
+    std::fs::write(&file, [0xffu8, 0, 0x80, b'\n']).unwrap();
+    let r = run(
+        &[
+            "--json",
+            "webhook",
+            "sign",
+            "--secret-file",
+            s,
+            "-i",
+            file.to_str().unwrap(),
+        ],
+        "",
+    );
+    let v = json(&r);
+    assert!(v["webhook-id"].as_str().unwrap().starts_with("msg_"));
+    let hs: Vec<String> = ["webhook-id", "webhook-timestamp", "webhook-signature"]
+        .iter()
+        .map(|n| format!("--header={n}: {}", v[n].as_str().unwrap()))
+        .collect();
+    let mut args = vec![
+        "--json",
+        "webhook",
+        "verify",
+        "--secret-file",
+        s,
+        "-i",
+        file.to_str().unwrap(),
+    ];
+    args.extend(hs.iter().map(String::as_str));
+    let r = run(&args, "");
+    assert_eq!(json(&r)["valid"], true, "{}", r.stderr);
+    // A weak secret is invalid (1); a missing file is usage (2).
+    let weak = dir.path().join("weak");
+    std::fs::write(&weak, "whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0").unwrap();
+    let r = run(
+        &["webhook", "sign", "--secret-file", weak.to_str().unwrap()],
+        "x",
+    );
+    assert_eq!(r.code, 1);
+    assert!(!r.stderr.contains("c2VjcmV0"));
+    assert_eq!(
+        run(&["webhook", "sign", "--secret-file", "/nonexistent"], "x").code,
+        2
+    );
+
+    // Stripe and GitHub, from the committed fixtures.
+    let stripe: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{FIX}webhook/stripe.json")).unwrap(),
+    )
+    .unwrap();
+    let c = &stripe[0];
+    let sf = dir.path().join("stripe");
+    std::fs::write(&sf, c["secret"].as_str().unwrap()).unwrap();
+    let body = String::from_utf8(base64_decode(c["body_b64"].as_str().unwrap())).unwrap();
+    let header = format!(
+        "--header=Stripe-Signature: {}",
+        c["header"].as_str().unwrap()
+    );
+    let now = (c["timestamp"].as_u64().unwrap() + 5).to_string();
+    let r = run(
+        &[
+            "webhook",
+            "verify",
+            "--scheme",
+            "stripe",
+            "--secret-file",
+            sf.to_str().unwrap(),
+            &header,
+            "--now",
+            &now,
+        ],
+        &body,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let github: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{FIX}webhook/github.json")).unwrap(),
+    )
+    .unwrap();
+    let c = &github[0];
+    let gf = dir.path().join("github");
+    std::fs::write(&gf, c["secret"].as_str().unwrap()).unwrap();
+    let body = String::from_utf8(base64_decode(c["body_b64"].as_str().unwrap())).unwrap();
+    let header = format!(
+        "--header=X-Hub-Signature-256: {}",
+        c["header"].as_str().unwrap()
+    );
+    let r = run(
+        &[
+            "webhook",
+            "verify",
+            "--scheme",
+            "github",
+            "--secret-file",
+            gf.to_str().unwrap(),
+            &header,
+        ],
+        &body,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(
+        &[
+            "webhook",
+            "verify",
+            "--scheme",
+            "github",
+            "--secret-file",
+            gf.to_str().unwrap(),
+            &header,
+        ],
+        "other",
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        run(
+            &[
+                "webhook",
+                "verify",
+                "--secret-file",
+                s,
+                "--header",
+                "no colon"
+            ],
+            ""
+        )
+        .code,
+        2
+    );
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}
+
+#[test]
+fn turn_credentials_and_outbound_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("turn");
+    let turn: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{FIX}webhook/turn.json")).unwrap())
+            .unwrap();
+    std::fs::write(&secret, turn[0]["secret"].as_str().unwrap()).unwrap();
+    let r = run(
+        &[
+            "turn",
+            "credentials",
+            "--secret-file",
+            secret.to_str().unwrap(),
+            "--user",
+            "alice",
+        ],
+        "",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = json(&r);
+    assert_eq!(v["ttl"], 3600);
+    let username = v["username"].as_str().unwrap();
+    assert!(username.ends_with(":alice"));
+    // The password is HMAC-SHA1 of the username, as the relay computes it.
+    let s = seckit::webhook::TurnSecret::new(&turn[0]["secret"].as_str().unwrap().into()).unwrap();
+    let relay = seckit::webhook::TurnVerifier::new([s]).unwrap();
+    assert_eq!(
+        relay
+            .verify(username, v["password"].as_str().unwrap())
+            .unwrap(),
+        "alice"
+    );
+    let r = run(
+        &[
+            "turn",
+            "credentials",
+            "--secret-file",
+            secret.to_str().unwrap(),
+            "--user",
+            "al:ice",
+        ],
+        "",
+    );
+    assert_eq!(r.code, 1);
+    let r = run(
+        &[
+            "turn",
+            "credentials",
+            "--secret-file",
+            secret.to_str().unwrap(),
+            "--user",
+            "a",
+            "--ttl",
+            "86401",
+        ],
+        "",
+    );
+    assert_eq!(r.code, 1);
+
+    let r = run(&["validate", "outbound-url", "HTTPS://Example.com/x"], "");
+    assert_eq!((r.code, r.stdout.trim()), (0, "https://example.com/x"));
+    for bad in [
+        "https://0x7f.1/",
+        "http://example.com/",
+        "https://169.254.169.254/",
+    ] {
+        let r = run(&["validate", "outbound-url", bad], "");
+        assert_eq!(r.code, 1, "{bad}");
+        assert!(r.stderr.starts_with("seckit: url."), "{}", r.stderr);
+    }
+    assert_eq!(
+        run(
+            &[
+                "validate",
+                "outbound-url",
+                "--allow-http",
+                "http://example.com/"
+            ],
+            ""
+        )
+        .code,
+        0
+    );
+    let r = run(
+        &[
+            "--json",
+            "validate",
+            "outbound-url",
+            "--resolve",
+            "https://8.8.8.8/",
+        ],
+        "",
+    );
+    assert_eq!(json(&r)["addresses"], serde_json::json!(["8.8.8.8:443"]));
+}
