@@ -10,6 +10,7 @@ use crate::strength::check_named;
 use crate::{AuthReason, Error, Result, SecretString};
 
 const CONTEXT: &str = "webhook.github";
+const HUB_SIGNATURE: http::HeaderName = http::HeaderName::from_static("x-hub-signature-256");
 
 /// Verifies GitHub webhook deliveries (and signs them, for tests).
 ///
@@ -95,7 +96,7 @@ impl GithubVerifier {
         let header = required_header(
             CONTEXT,
             headers,
-            "x-hub-signature-256",
+            &HUB_SIGNATURE,
             "no X-Hub-Signature-256 header",
         )?;
         self.verify_header(header, body)

@@ -233,7 +233,7 @@ const fn reason_code(why: AuthReason) -> &'static str {
 pub(crate) fn single_header<'h>(
     context: &'static str,
     headers: &'h http::HeaderMap,
-    name: &str,
+    name: &http::HeaderName,
 ) -> Result<Option<&'h [u8]>> {
     let mut values = headers.get_all(name).iter();
     let Some(first) = values.next() else {
@@ -257,7 +257,7 @@ pub(crate) fn single_header<'h>(
 pub(crate) fn required_header<'h>(
     context: &'static str,
     headers: &'h http::HeaderMap,
-    name: &str,
+    name: &http::HeaderName,
     missing: &'static str,
 ) -> Result<&'h [u8]> {
     single_header(context, headers, name)?
@@ -267,18 +267,18 @@ pub(crate) fn required_header<'h>(
 /// A canonical decimal Unix timestamp: digits only, no sign, no leading
 /// zero, at most 12 digits.
 pub(crate) fn parse_timestamp(bytes: &[u8]) -> Option<u64> {
-    if bytes.is_empty()
-        || bytes.len() > 12
-        || !bytes.iter().all(u8::is_ascii_digit)
-        || (bytes.len() > 1 && bytes.first() == Some(&b'0'))
-    {
+    if bytes.is_empty() || bytes.len() > 12 || (bytes.len() > 1 && bytes.first() == Some(&b'0')) {
         return None;
     }
-    std::str::from_utf8(bytes).ok()?.parse().ok()
+    // At most 12 digits: no overflow of a u64.
+    bytes.iter().try_fold(0u64, |n, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 /// Constant-time equality of a presented MAC with the expected one.
 pub(crate) fn mac_eq(expected: &[u8], presented: &[u8]) -> bool {
-    use subtle::ConstantTimeEq as _;
-    expected.len() == presented.len() && bool::from(expected.ct_eq(presented))
+    // AWS-LC's CRYPTO_memcmp: constant time in the contents.
+    aws_lc_rs::constant_time::verify_slices_are_equal(expected, presented).is_ok()
 }

@@ -23,6 +23,10 @@ pub const MAX_SECRET_BYTES: usize = 64;
 pub const MAX_ID_LEN: usize = 256;
 
 const CONTEXT: &str = "webhook";
+// Names built once: a `&str` lookup would parse the name on every call.
+const WEBHOOK_ID: http::HeaderName = http::HeaderName::from_static("webhook-id");
+const WEBHOOK_TIMESTAMP: http::HeaderName = http::HeaderName::from_static("webhook-timestamp");
+const WEBHOOK_SIGNATURE: http::HeaderName = http::HeaderName::from_static("webhook-signature");
 const PREFIX: &str = "whsec_";
 
 /// A Standard Webhooks signing secret: `whsec_` and the base64 of 24 to 64
@@ -294,17 +298,17 @@ impl Verifier {
     /// or [`AuthReason::BadSignature`] (no signature matches any secret).
     pub fn verify_at(&self, headers: &http::HeaderMap, body: &[u8], now: u64) -> Result<Verified> {
         self.limits.check_body(CONTEXT, body)?;
-        let id = required_header(CONTEXT, headers, "webhook-id", "no webhook-id header")?;
+        let id = required_header(CONTEXT, headers, &WEBHOOK_ID, "no webhook-id header")?;
         let ts = required_header(
             CONTEXT,
             headers,
-            "webhook-timestamp",
+            &WEBHOOK_TIMESTAMP,
             "no webhook-timestamp header",
         )?;
         let sigs = required_header(
             CONTEXT,
             headers,
-            "webhook-signature",
+            &WEBHOOK_SIGNATURE,
             "no webhook-signature header",
         )?;
         self.verify_parts(id, ts, sigs, body, now)
@@ -346,8 +350,10 @@ impl Verifier {
                 "webhook-timestamp is not a decimal Unix time",
             )
         })?;
-        let candidates = parse_signatures(signatures);
-        if candidates.is_empty() {
+        if !signatures
+            .split(|b| *b == b' ')
+            .any(|e| e.starts_with(b"v1,"))
+        {
             return Err(refuse(
                 CONTEXT,
                 AuthReason::Malformed,
@@ -356,12 +362,22 @@ impl Verifier {
         }
         self.limits.check_time(CONTEXT, ts, now)?;
         let mut ok = false;
+        let mut decoded = 0usize;
         for secret in &self.secrets {
             let expected = secret.mac(id, timestamp, body);
-            for candidate in &candidates {
+            decoded = 0;
+            for_each_signature(signatures, |candidate| {
+                decoded = decoded.saturating_add(1);
                 // Every candidate is compared: no early exit on a match.
                 ok |= mac_eq(expected.as_ref(), candidate);
-            }
+            });
+        }
+        if decoded == 0 {
+            return Err(refuse(
+                CONTEXT,
+                AuthReason::Malformed,
+                "webhook-signature has no well-formed v1 signature",
+            ));
         }
         if !ok {
             return Err(refuse(
@@ -370,8 +386,10 @@ impl Verifier {
                 "no signature matches",
             ));
         }
-        // `valid_id` admitted only visible ASCII.
-        let id = String::from_utf8_lossy(id).into_owned();
+        // `valid_id` admitted only visible ASCII, so this cannot fail.
+        let id = std::str::from_utf8(id)
+            .map(str::to_owned)
+            .unwrap_or_default();
         Ok(Verified::new(id, Some(ts)))
     }
 }
@@ -383,13 +401,14 @@ fn valid_id(id: &[u8]) -> bool {
         && id.iter().all(|b| b.is_ascii_graphic() && *b != b'.')
 }
 
-/// The decoded `v1` signatures of a header: space-separated entries;
-/// other versions (`v1a`, future ones) and entries that do not decode to 32
-/// bytes are skipped; at most [`MAX_SIGNATURES`] are kept.
-fn parse_signatures(header: &[u8]) -> Vec<[u8; 32]> {
-    let mut out = Vec::new();
-    for entry in header.split(|b| *b == b' ').filter(|e| !e.is_empty()) {
-        if out.len() >= MAX_SIGNATURES {
+/// Calls `f` with each decoded `v1` signature of a header, in order:
+/// entries are space-separated; other versions (`v1a`, future ones) and
+/// entries that do not decode to 32 bytes are skipped; at most
+/// [`MAX_SIGNATURES`] are passed. Nothing is allocated.
+fn for_each_signature(header: &[u8], mut f: impl FnMut(&[u8])) {
+    let mut count = 0usize;
+    for entry in header.split(|b| *b == b' ') {
+        if count >= MAX_SIGNATURES {
             break;
         }
         let Some(b64) = entry.strip_prefix(b"v1,") else {
@@ -401,12 +420,10 @@ fn parse_signatures(header: &[u8]) -> Vec<[u8; 32]> {
         }
         let mut buf = [0u8; 33];
         if STANDARD.decode_slice(b64, &mut buf) == Ok(32) {
-            let mut sig = [0u8; 32];
-            sig.copy_from_slice(buf.get(..32).unwrap_or(&[0; 32]));
-            out.push(sig);
+            count = count.saturating_add(1);
+            f(buf.get(..32).unwrap_or_default());
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -417,9 +434,14 @@ mod tests {
     fn signature_entries_are_bounded_and_filtered() {
         let good = format!("v1,{}", STANDARD.encode([7u8; 32]));
         let header = format!("v1a,xyz v2,abc v1,short {good}  {good}");
-        assert_eq!(parse_signatures(header.as_bytes()).len(), 2);
+        let count = |h: &str| {
+            let mut n = 0;
+            for_each_signature(h.as_bytes(), |_| n += 1);
+            n
+        };
+        assert_eq!(count(&header), 2);
         let many = vec![good.as_str(); 40].join(" ");
-        assert_eq!(parse_signatures(many.as_bytes()).len(), MAX_SIGNATURES);
+        assert_eq!(count(&many), MAX_SIGNATURES);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::strength::check_named;
 use crate::{AuthReason, Error, Result, SecretString};
 
 const CONTEXT: &str = "webhook.stripe";
+const STRIPE_SIGNATURE: http::HeaderName = http::HeaderName::from_static("stripe-signature");
 
 /// Verifies Stripe webhook deliveries (and signs them, for tests and for
 /// services that speak Stripe's scheme).
@@ -119,7 +120,7 @@ impl StripeVerifier {
         let header = required_header(
             CONTEXT,
             headers,
-            "stripe-signature",
+            &STRIPE_SIGNATURE,
             "no Stripe-Signature header",
         )?;
         self.verify_header(header, body, now)
