@@ -15,6 +15,8 @@
     clippy::unwrap_used,
     clippy::indexing_slicing,
     clippy::print_stdout,
+    clippy::as_conversions,
+    clippy::cast_possible_truncation,
     missing_docs
 )] // bench scaffolding
 
