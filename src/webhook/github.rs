@@ -129,7 +129,9 @@ impl GithubVerifier {
                 "signature does not match",
             ));
         }
-        Ok(Verified::new(base16ct::lower::encode_string(&sig), None))
+        let mut hex = [0u8; 64];
+        let hex = base16ct::lower::encode(&sig, &mut hex).unwrap_or_default();
+        Ok(Verified::new(hex, None))
     }
 }
 

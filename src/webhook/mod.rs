@@ -98,15 +98,39 @@ pub const MAX_SIGNATURES: usize = 16;
 pub const MAX_SECRETS: usize = 4;
 
 /// A delivery whose signature and timestamp verified.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// The id is held inline (at most [`MAX_ID_LEN`] bytes), so verifying
+/// allocates nothing.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Verified {
-    id: String,
+    id: [u8; MAX_ID_LEN],
+    id_len: usize,
     timestamp: Option<u64>,
 }
 
+impl std::fmt::Debug for Verified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verified")
+            .field("id", &self.id())
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
 impl Verified {
-    pub(crate) const fn new(id: String, timestamp: Option<u64>) -> Self {
-        Self { id, timestamp }
+    /// `id` is visible ASCII of at most [`MAX_ID_LEN`] bytes (checked by
+    /// every caller); a longer one is cut, which cannot happen.
+    pub(crate) fn new(id: &[u8], timestamp: Option<u64>) -> Self {
+        let mut buf = [0u8; MAX_ID_LEN];
+        let id_len = id.len().min(MAX_ID_LEN);
+        if let (Some(dst), Some(src)) = (buf.get_mut(..id_len), id.get(..id_len)) {
+            dst.copy_from_slice(src);
+        }
+        Self {
+            id: buf,
+            id_len,
+            timestamp,
+        }
     }
 
     /// The message's identity, for the [`ReplayGuard`] and as an
@@ -115,7 +139,10 @@ impl Verified {
     /// signature that matched (unique per timestamp and body).
     #[must_use]
     pub fn id(&self) -> &str {
-        &self.id
+        self.id
+            .get(..self.id_len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
     }
 
     /// The signed timestamp (Unix seconds), when the scheme has one

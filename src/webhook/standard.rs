@@ -386,10 +386,6 @@ impl Verifier {
                 "no signature matches",
             ));
         }
-        // `valid_id` admitted only visible ASCII, so this cannot fail.
-        let id = std::str::from_utf8(id)
-            .map(str::to_owned)
-            .unwrap_or_default();
         Ok(Verified::new(id, Some(ts)))
     }
 }

@@ -181,10 +181,11 @@ impl StripeVerifier {
             }
         }
         match matched {
-            Some(sig) => Ok(Verified::new(
-                base16ct::lower::encode_string(&sig),
-                Some(ts),
-            )),
+            Some(sig) => {
+                let mut hex = [0u8; 64];
+                let hex = base16ct::lower::encode(&sig, &mut hex).unwrap_or_default();
+                Ok(Verified::new(hex, Some(ts)))
+            }
             None => Err(refuse(
                 CONTEXT,
                 AuthReason::BadSignature,
