@@ -15,9 +15,9 @@
 //! - accepts several signatures in one header and several secrets (key
 //!   rotation), checking at most [`MAX_SIGNATURES`] of them;
 //! - refuses with [`ErrorKind::Unauthenticated`](crate::ErrorKind) and one
-//!   of four structured reasons ([`AuthReason::BadSignature`],
+//!   of the structured reasons [`AuthReason::BadSignature`],
 //!   [`AuthReason::TimestampOutOfRange`], [`AuthReason::Replayed`],
-//!   [`AuthReason::Malformed`], plus [`AuthReason::TooLarge`]), and emits
+//!   [`AuthReason::Malformed`] and [`AuthReason::TooLarge`], and emits
 //!   an `authn_token_invalid` (or, for a replay, `authn_token_reuse`)
 //!   audit event with the reason, so the error is
 //!   [audited](crate::Error::is_audited) and adapters do not log it twice.
