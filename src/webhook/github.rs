@@ -5,9 +5,9 @@ use std::fmt;
 
 use aws_lc_rs::hmac;
 
-use super::{Limits, MAX_SECRETS, Verified, mac_eq, refuse, required_header};
+use super::{Limits, Verified, mac_eq, refuse, required_header};
 use crate::strength::check_named;
-use crate::{AuthReason, Error, Result, SecretString};
+use crate::{AuthReason, Result, SecretString};
 
 const CONTEXT: &str = "webhook.github";
 const HUB_SIGNATURE: http::HeaderName = http::HeaderName::from_static("x-hub-signature-256");
@@ -52,12 +52,9 @@ impl GithubVerifier {
     ///
     /// # Errors
     ///
-    /// As [`GithubVerifier::new`]; past [`MAX_SECRETS`].
+    /// As [`GithubVerifier::new`]; past [`MAX_SECRETS`](super::MAX_SECRETS).
     pub fn also(mut self, secret: &SecretString) -> Result<Self> {
-        if self.keys.len() >= MAX_SECRETS {
-            return Err(Error::configuration("webhook.secrets", "at most 4 secrets"));
-        }
-        self.keys.push(key(secret)?);
+        super::add_secret(&mut self.keys, || key(secret))?;
         Ok(self)
     }
 

@@ -222,6 +222,16 @@ impl Limits {
     }
 }
 
+/// Adds a secret made by `make` to `secrets`, refused past
+/// [`MAX_SECRETS`] before `make` runs: the one rule of every `also()`.
+pub(crate) fn add_secret<T>(secrets: &mut Vec<T>, make: impl FnOnce() -> Result<T>) -> Result<()> {
+    if secrets.len() >= MAX_SECRETS {
+        return Err(Error::configuration("webhook.secrets", "at most 4 secrets"));
+    }
+    secrets.push(make()?);
+    Ok(())
+}
+
 /// The current time, Unix seconds (0 before 1970: every timestamp is then
 /// in the future and refused).
 pub(crate) fn now_unix() -> u64 {

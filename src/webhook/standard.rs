@@ -10,7 +10,7 @@ use aws_lc_rs::hmac;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{Limits, MAX_SECRETS, MAX_SIGNATURES, Verified, mac_eq, refuse, required_header};
+use super::{Limits, MAX_SIGNATURES, Verified, mac_eq, refuse, required_header};
 use crate::strength::{SecretEncoding, check_with_floor, decode_secret};
 use crate::{AuthReason, Error, Result, SecretString};
 
@@ -169,12 +169,9 @@ impl Signer {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Configuration`](crate::ErrorKind) past [`MAX_SECRETS`].
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) past [`MAX_SECRETS`](super::MAX_SECRETS).
     pub fn also(mut self, secret: StandardSecret) -> Result<Self> {
-        if self.secrets.len() >= MAX_SECRETS {
-            return Err(Error::configuration("webhook.secrets", "at most 4 secrets"));
-        }
-        self.secrets.push(secret);
+        super::add_secret(&mut self.secrets, || Ok(secret))?;
         Ok(self)
     }
 
@@ -240,12 +237,9 @@ impl Verifier {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Configuration`](crate::ErrorKind) past [`MAX_SECRETS`].
+    /// [`ErrorKind::Configuration`](crate::ErrorKind) past [`MAX_SECRETS`](super::MAX_SECRETS).
     pub fn also(mut self, secret: StandardSecret) -> Result<Self> {
-        if self.secrets.len() >= MAX_SECRETS {
-            return Err(Error::configuration("webhook.secrets", "at most 4 secrets"));
-        }
-        self.secrets.push(secret);
+        super::add_secret(&mut self.secrets, || Ok(secret))?;
         Ok(self)
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use aws_lc_rs::hmac;
 
-use super::{Limits, MAX_SECRETS, MAX_SIGNATURES, Verified, mac_eq, refuse, required_header};
+use super::{Limits, MAX_SIGNATURES, Verified, mac_eq, refuse, required_header};
 use crate::strength::check_named;
 use crate::{AuthReason, Error, Result, SecretString};
 
@@ -54,12 +54,9 @@ impl StripeVerifier {
     ///
     /// # Errors
     ///
-    /// As [`StripeVerifier::new`]; past [`MAX_SECRETS`].
+    /// As [`StripeVerifier::new`]; past [`MAX_SECRETS`](super::MAX_SECRETS).
     pub fn also(mut self, secret: &SecretString) -> Result<Self> {
-        if self.keys.len() >= MAX_SECRETS {
-            return Err(Error::configuration("webhook.secrets", "at most 4 secrets"));
-        }
-        self.keys.push(key(secret)?);
+        super::add_secret(&mut self.keys, || key(secret))?;
         Ok(self)
     }
 
