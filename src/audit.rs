@@ -85,6 +85,10 @@ pub enum EventKind {
     /// `malicious_direct_reference`: a caller asked for an object that is
     /// not theirs.
     MaliciousDirectReference,
+    /// `malicious_csrf`: a state-changing browser request refused as
+    /// cross-site request forgery (seckit's addition; the vocabulary's
+    /// `malicious_*` family has no CSRF entry).
+    MaliciousCsrf,
     /// `session_created`: a session began.
     SessionCreated,
     /// `session_renewed`: a session was renewed.
@@ -131,6 +135,7 @@ impl EventKind {
             Self::ExcessRateLimitExceeded => "excess_rate_limit_exceeded",
             Self::InputValidationFail => "input_validation_fail",
             Self::MaliciousDirectReference => "malicious_direct_reference",
+            Self::MaliciousCsrf => "malicious_csrf",
             Self::SessionCreated => "session_created",
             Self::SessionRenewed => "session_renewed",
             Self::SessionExpired => "session_expired",
@@ -160,6 +165,7 @@ impl EventKind {
                 | Self::ExcessRateLimitExceeded
                 | Self::InputValidationFail
                 | Self::MaliciousDirectReference
+                | Self::MaliciousCsrf
                 | Self::SessionUseAfterExpire
                 | Self::SysCryptoFail
                 | Self::SysMonitorDisabled

@@ -170,12 +170,15 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidFields(Violations),
 
-    /// Authenticated, but not allowed.
+    /// Authenticated, but not allowed; or a browser request refused as
+    /// cross-site request forgery.
     #[error("forbidden: {context}")]
     #[non_exhaustive]
     Forbidden {
         /// What was refused (`role admin required`).
         context: &'static str,
+        /// Why, for code to branch on ([`Error::forbidden_reason`]).
+        why: ForbiddenReason,
     },
 
     /// Too many attempts.
@@ -217,6 +220,53 @@ pub enum Error {
         /// adapter does not emit a second one.
         audited: bool,
     },
+}
+
+/// Why a request was refused with [`ErrorKind::Forbidden`]: the
+/// application's own decision, or one of the `web` module's cross-site
+/// request forgery checks.
+///
+/// # Example
+///
+/// ```
+/// use seckit::ForbiddenReason;
+///
+/// let err = seckit::Error::forbidden("not the owner");
+/// assert_eq!(err.forbidden_reason(), Some(ForbiddenReason::Denied));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ForbiddenReason {
+    /// The application refused (a role missing, not the owner).
+    Denied,
+    /// A state-changing request from another site (`Sec-Fetch-Site:
+    /// cross-site`, or an `Origin` that is neither the service's nor
+    /// allowed).
+    CrossOrigin,
+    /// A cookie-authenticated state-changing request without a CSRF token.
+    CsrfTokenMissing,
+    /// A CSRF token that is malformed, forged, or bound to another session.
+    CsrfTokenInvalid,
+}
+
+impl ForbiddenReason {
+    /// The snake_case name, for audit events: `cross_origin`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Denied => "denied",
+            Self::CrossOrigin => "cross_origin",
+            Self::CsrfTokenMissing => "csrf_token_missing",
+            Self::CsrfTokenInvalid => "csrf_token_invalid",
+        }
+    }
+
+    /// Whether this is a cross-site request forgery refusal (audited as
+    /// `malicious_csrf`, not `authz_fail`).
+    #[must_use]
+    pub const fn is_csrf(self) -> bool {
+        !matches!(self, Self::Denied)
+    }
 }
 
 /// Why credentials, a token or a ciphertext were refused: the structured
@@ -457,7 +507,26 @@ impl Error {
     /// ```
     #[must_use]
     pub const fn forbidden(context: &'static str) -> Self {
-        Self::Forbidden { context }
+        Self::Forbidden {
+            context,
+            why: ForbiddenReason::Denied,
+        }
+    }
+
+    /// A cross-site request forgery refusal (403).
+    #[cfg_attr(not(feature = "web"), allow(dead_code))]
+    pub(crate) const fn csrf(context: &'static str, why: ForbiddenReason) -> Self {
+        Self::Forbidden { context, why }
+    }
+
+    /// Why a [`ErrorKind::Forbidden`] error refused, for branching; `None`
+    /// for every other kind.
+    #[must_use]
+    pub const fn forbidden_reason(&self) -> Option<ForbiddenReason> {
+        match self {
+            Self::Forbidden { why, .. } => Some(*why),
+            _ => None,
+        }
     }
 
     /// A rate limit was hit; a retry can succeed after `retry_after`.

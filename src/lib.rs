@@ -23,8 +23,9 @@
 //! | record security events (failed logins, refused tokens) without secrets | [`audit`] | always; `tracing` to record |
 //! | hash passwords in an async server without unbounded memory | `password::AsyncHasher` | `tokio` |
 //! | error responses, Bearer/Basic extractors and validated JSON in axum | `seckit::axum` | `axum` |
-//! | find the client's IP behind your proxies only, group IPv6 by /64 | `net` | `ratelimit` |
+//! | find the client's IP behind your proxies only, group IPv6 by /64; tell HTTPS behind them | `net` | `ratelimit` or `web` |
 //! | rate limits (GCRA), bans, login lockout; in process or shared on Redis | `ratelimit` | `ratelimit`, `redis` |
+//! | refuse CSRF (Fetch Metadata + session-bound tokens), send security headers with CSP nonces, build `__Host-` cookies, CORS | `web` | `web` |
 //!
 //! ## Secrets
 //!
@@ -149,6 +150,8 @@
 mod error;
 #[cfg(any(feature = "jwt", feature = "validate"))]
 mod http_auth;
+#[cfg(any(feature = "validate", feature = "web"))]
+mod origin;
 #[cfg(any(feature = "jwt", feature = "envelope-core"))]
 mod pem_util;
 mod secret;
@@ -180,8 +183,8 @@ compile_error!(
 #[cfg(feature = "jwt")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
 pub mod jwt;
-#[cfg(feature = "ratelimit")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ratelimit")))]
+#[cfg(any(feature = "ratelimit", feature = "web"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ratelimit", feature = "web"))))]
 pub mod net;
 #[cfg(feature = "password")]
 #[cfg_attr(docsrs, doc(cfg(feature = "password")))]
@@ -195,11 +198,14 @@ pub mod store;
 #[cfg(feature = "validate")]
 #[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
 pub mod validate;
+#[cfg(feature = "web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "web")))]
+pub mod web;
 #[cfg(feature = "webhook")]
 #[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
 pub mod webhook;
 
-pub use error::{AuthReason, Error, ErrorKind, Result, Violation, Violations};
+pub use error::{AuthReason, Error, ErrorKind, ForbiddenReason, Result, Violation, Violations};
 
 /// The README's code blocks, compiled as doctests so they cannot drift.
 #[cfg(doctest)]

@@ -337,6 +337,75 @@ impl ClientIpConfig {
         }
     }
 
+    /// Whether a request that arrived from `peer` with `headers` was made
+    /// over HTTPS by the client: `connection_is_tls` when this server
+    /// terminated TLS itself; otherwise only a trusted proxy is believed,
+    /// through `X-Forwarded-Proto` (with [`ForwardedHeader::XForwardedFor`])
+    /// or the `proto=` parameters of `Forwarded` (with
+    /// [`ForwardedHeader::Forwarded`]). Every value present must be `https`
+    /// (case-insensitive) and at least one must be: a chain where any hop
+    /// saw plain HTTP, a value a client could have written ahead of a proxy
+    /// that appends, or a header longer than [`MAX_HEADER_BYTES`] is not
+    /// HTTPS. From an untrusted peer the headers are ignored.
+    ///
+    /// The web module sends `Strict-Transport-Security` only when this is
+    /// true (RFC 6797 §7.2: not over plain HTTP).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use seckit::net::{ClientIpConfig, TrustedProxies};
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-forwarded-proto", "https".parse().unwrap());
+    /// let lb = "10.0.0.2".parse().unwrap();
+    /// assert!(!ClientIpConfig::default().is_https(lb, &headers, false));
+    /// let config = ClientIpConfig::new(TrustedProxies::parse("10.0.0.0/8")?);
+    /// assert!(config.is_https(lb, &headers, false));
+    /// assert!(!config.is_https("203.0.113.9".parse().unwrap(), &headers, false));
+    /// # Ok::<(), seckit::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_https(&self, peer: IpAddr, headers: &HeaderMap, connection_is_tls: bool) -> bool {
+        if connection_is_tls {
+            return true;
+        }
+        if !self.trusted.contains(fold(peer)) {
+            return false;
+        }
+        let name = match self.header {
+            ForwardedHeader::XForwardedFor => "x-forwarded-proto",
+            ForwardedHeader::Forwarded => "forwarded",
+        };
+        let mut total = 0usize;
+        let mut seen = 0usize;
+        for value in headers.get_all(name) {
+            total = total.saturating_add(value.len());
+            if total > MAX_HEADER_BYTES {
+                return false;
+            }
+            let Ok(line) = value.to_str() else {
+                return false;
+            };
+            for element in line.split(',') {
+                let proto = match self.header {
+                    ForwardedHeader::XForwardedFor => Some(element.trim()),
+                    ForwardedHeader::Forwarded => forwarded_param(element, "proto"),
+                };
+                let Some(proto) = proto else { continue };
+                if !proto.eq_ignore_ascii_case("https") {
+                    return false;
+                }
+                seen = seen.saturating_add(1);
+                if seen > MAX_HOPS {
+                    return false;
+                }
+            }
+        }
+        seen > 0
+    }
+
     fn walk(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         let name = match self.header {
             ForwardedHeader::XForwardedFor => "x-forwarded-for",
@@ -384,17 +453,23 @@ impl ClientIpConfig {
 
 /// The `for=` node of one `Forwarded` element (`for=192.0.2.1;proto=https`).
 fn forwarded_for(element: &str) -> Option<IpAddr> {
+    forwarded_param(element, "for").and_then(parse_node)
+}
+
+/// The value of parameter `name` in one `Forwarded` element, unquoted.
+fn forwarded_param<'a>(element: &'a str, name: &str) -> Option<&'a str> {
     element.split(';').find_map(|pair| {
         let (key, value) = pair.split_once('=')?;
-        if !key.trim().eq_ignore_ascii_case("for") {
+        if !key.trim().eq_ignore_ascii_case(name) {
             return None;
         }
         let value = value.trim();
-        let value = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(value);
-        parse_node(value)
+        Some(
+            value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(value),
+        )
     })
 }
 

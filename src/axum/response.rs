@@ -212,7 +212,10 @@ fn audit_kind(e: &Error) -> Option<EventKind> {
             } => EventKind::AuthnTokenReuse,
             _ => EventKind::AuthnTokenInvalid,
         },
-        ErrorKind::Forbidden => EventKind::AuthzFail,
+        ErrorKind::Forbidden => match e.forbidden_reason() {
+            Some(why) if why.is_csrf() => EventKind::MaliciousCsrf,
+            _ => EventKind::AuthzFail,
+        },
         ErrorKind::RateLimited => EventKind::ExcessRateLimitExceeded,
         ErrorKind::Crypto => EventKind::SysCryptoFail,
         _ => return None,
@@ -229,7 +232,8 @@ fn reason_code(e: &Error) -> Option<&'static str> {
         return Some(v.rule());
     }
     match e {
-        Error::Forbidden { context } | Error::RateLimited { context, .. } => Some(context),
+        Error::Forbidden { why, .. } if why.is_csrf() => Some(why.as_str()),
+        Error::Forbidden { context, .. } | Error::RateLimited { context, .. } => Some(context),
         Error::Crypto { context } => Some(context),
         _ => None,
     }

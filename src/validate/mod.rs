@@ -56,11 +56,9 @@ mod tags;
 mod text;
 mod username;
 
+pub use crate::origin::OriginAllowList;
 pub use email::{Email, EmailOptions};
-pub use http::{
-    BasicCredentials, DEFAULT_MAX_URI_LEN, OriginAllowList, PositiveId, PositiveIdOptions,
-    check_uri,
-};
+pub use http::{BasicCredentials, DEFAULT_MAX_URI_LEN, PositiveId, PositiveIdOptions, check_uri};
 pub use kv::{KvKey, KvKeyBuilder};
 pub use outbound::{
     MAX_OUTBOUND_URL_LEN, MAX_RESOLVED_ADDRS, OutboundHost, OutboundPolicy, OutboundUrl,
