@@ -28,6 +28,11 @@
 //!   route and address) and answers 429 with `Retry-After` and the
 //!   `RateLimit-*` headers; [`ClientIp`](crate::net::ClientIp) extracts the
 //!   client behind your trusted proxies.
+//! - **Browser defences** (feature `web`): the [`security_headers`],
+//!   [`csrf`] and [`cors`] middleware over [`seckit::web`](crate::web);
+//!   handlers extract the response's [`CspNonce`](crate::web::CspNonce)
+//!   and, where a token is required even without a cookie (a login
+//!   form), [`CsrfVerified`].
 //! - **Hashing.** Use [`password::AsyncHasher`](crate::password::AsyncHasher)
 //!   in handlers: bounded workers and queue, 503 when full.
 //!
@@ -65,6 +70,8 @@ mod json;
 #[cfg(feature = "ratelimit")]
 mod ratelimit;
 mod response;
+#[cfg(feature = "web")]
+mod web;
 
 pub use auth::{Authenticated, BasicAuth, HasRoles};
 pub use json::{Checker, DEFAULT_BODY_LIMIT, ValidJson, Validate, validate};
@@ -72,3 +79,6 @@ pub use json::{Checker, DEFAULT_BODY_LIMIT, ValidJson, Validate, validate};
 #[cfg_attr(docsrs, doc(cfg(feature = "ratelimit")))]
 pub use ratelimit::{KeyBy, RateLimit, rate_limit};
 pub use response::{ApiError, RequestContext};
+#[cfg(feature = "web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "web")))]
+pub use web::{CsrfVerified, cors, csrf, security_headers};

@@ -267,6 +267,7 @@ impl serde::Serialize for PositiveId {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::origin::OriginAllowList;
 
     #[cfg(feature = "serde")]
     #[test]

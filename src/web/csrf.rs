@@ -374,6 +374,12 @@ impl CsrfProtection {
         self.with(|i| i.max_form_bytes = max)
     }
 
+    /// The cross-origin check.
+    #[must_use]
+    pub fn cross_origin(&self) -> &CrossOriginGuard {
+        &self.inner.guard
+    }
+
     /// The keys.
     #[must_use]
     pub fn keys(&self) -> &CsrfKeys {
