@@ -7,16 +7,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{Form, FromRef, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use seckit::audit::EventKind;
 use seckit::axum::{
-    ApiError, Authenticated, Checker, HasRoles, KeyBy, RateLimit, RequestContext, ValidJson,
-    Validate, rate_limit,
+    ApiError, Authenticated, Checker, CsrfVerified, HasRoles, KeyBy, RateLimit, RequestContext,
+    ValidJson, Validate, csrf, rate_limit, security_headers,
 };
 use seckit::config::{Loader, Report};
 use seckit::envelope::{Keyring, PrivateKey, PublicKey};
@@ -26,7 +26,8 @@ use seckit::password::{AsyncHasher, PasswordHasher, PasswordPolicy};
 use seckit::random::{ApiKey, ApiKeyHash};
 use seckit::ratelimit::{FailMode, LoginGuard, LoginPolicy, Policy, Quota, RateLimiter};
 use seckit::store::Redis;
-use seckit::validate::{Email, OutboundUrl, PositiveId, Username};
+use seckit::validate::{Email, OutboundUrl, PositiveId, Text, TextOptions, Username};
+use seckit::web::{Cookie, CspNonce, CsrfKeys, CsrfProtection, SecurityHeaders, cookie_value};
 use seckit::webhook::{self, ReplayGuard, StandardSecret, TurnCredentials, TurnSecret};
 use seckit::{AuthReason, Error, SecretString};
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,13 @@ pub(crate) struct Config {
     pub(crate) turn_secret: Option<TurnSecret>,
     /// `TURN_TTL`: seconds the TURN credentials live (default 3600).
     pub(crate) turn_ttl: Duration,
+    /// `CSRF_KEY` (and `CSRF_KEY_PREVIOUS` during a rotation): signs the
+    /// pages' CSRF tokens; unset, a random key for this process (tokens
+    /// then die with it and differ between instances: set it in
+    /// production).
+    pub(crate) csrf: CsrfKeys,
+    /// Whether `csrf` came from `CSRF_KEY`.
+    pub(crate) csrf_configured: bool,
     pub(crate) report: Report,
 }
 
@@ -106,6 +114,10 @@ impl Config {
             None => None,
         };
         let turn_ttl = Duration::from_secs(number(loader, "TURN_TTL", "3600")?.into());
+        let (csrf, csrf_configured) = match loader.secret("CSRF_KEY")? {
+            Some(_) => (CsrfKeys::from_loader(loader)?, true),
+            None => (CsrfKeys::new(&seckit::random::secret(32)?)?, false),
+        };
         Ok(Self {
             jwt,
             database_url,
@@ -121,6 +133,8 @@ impl Config {
             webhook_secret,
             turn_secret,
             turn_ttl,
+            csrf,
+            csrf_configured,
             report: loader.report().clone(),
         })
     }
@@ -169,6 +183,16 @@ pub(crate) struct AppState {
     pub(crate) login_guard: LoginGuard,
     pub(crate) incoming: Option<Arc<Incoming>>,
     pub(crate) turn: Option<Arc<Turn>>,
+    pub(crate) csrf: CsrfProtection,
+    pub(crate) headers: Presets,
+}
+
+/// The security headers: `html` for pages, `api` for the rest (both with
+/// the trusted proxies, which tell when to send HSTS).
+#[derive(Clone, Debug)]
+pub(crate) struct Presets {
+    html: SecurityHeaders,
+    api: SecurityHeaders,
 }
 
 /// `POST /webhooks/incoming`: the verifier and the replay guard (on Redis
@@ -265,11 +289,16 @@ pub(crate) async fn build(
         login_guard,
         incoming,
         turn,
+        csrf: CsrfProtection::new(config.csrf),
+        headers: Presets {
+            html: SecurityHeaders::html().with_client_ip_config(config.client_ip.clone()),
+            api: SecurityHeaders::api().with_client_ip_config(config.client_ip.clone()),
+        },
     };
     Ok(router(state).layer(middleware::from_fn_with_state(limit, rate_limit)))
 }
 
-const SCHEMA: [&str; 4] = [
+const SCHEMA: [&str; 6] = [
     "CREATE TABLE IF NOT EXISTS users (
         id INTEGER PRIMARY KEY,
         username TEXT NOT NULL,
@@ -289,14 +318,36 @@ const SCHEMA: [&str; 4] = [
         id INTEGER PRIMARY KEY,
         user_id INTEGER NOT NULL REFERENCES users(id),
         url TEXT NOT NULL)",
+    // Browser sessions: the cookie's SHA-256 only, never the cookie.
+    "CREATE TABLE IF NOT EXISTS browser_sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        created INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS profiles (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id),
+        display_name TEXT NOT NULL)",
 ];
 
 pub(crate) fn router(state: AppState) -> Router {
-    Router::new()
+    // Both CSRF checks on every route (a Bearer or webhook client sends no
+    // cookie and no Origin, so passes them), inside the security headers
+    // so a refusal carries them too: `html` for pages, `api` for the rest.
+    let csrf_layer = middleware::from_fn_with_state(state.csrf.clone(), csrf);
+    let pages = Router::new()
+        .route("/", get(home))
+        .route("/session", post(new_session))
+        .route("/profile", post(update_profile))
+        .layer(csrf_layer.clone())
+        .layer(middleware::from_fn_with_state(
+            state.headers.html.clone(),
+            security_headers,
+        ));
+    let api = Router::new()
         .route("/register", post(register))
         .route("/login", post(login))
         .route("/me", get(me))
         .route("/admin", get(admin))
+        .route("/profile", get(profile))
         .route("/devices", post(new_device))
         .route("/devices/hello", post(device_hello))
         .route("/notes", post(new_note))
@@ -304,7 +355,12 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/webhooks/incoming", post(webhook_incoming))
         .route("/webhooks/endpoints", post(new_webhook_endpoint))
         .route("/turn", get(turn_credentials))
-        .with_state(state)
+        .layer(csrf_layer)
+        .layer(middleware::from_fn_with_state(
+            state.headers.api.clone(),
+            security_headers,
+        ));
+    pages.merge(api).with_state(state)
 }
 
 /// A database failure: logged with its cause, answered as a bare 500.
@@ -409,6 +465,72 @@ impl Validate for Login {
     }
 }
 
+/// The password check of `POST /login` and `POST /session`: the lockout
+/// first (a locked login costs nothing), the same cost and the same 401
+/// for an unknown user as for a wrong password, the hash upgraded on
+/// success. Answers the user id and role.
+async fn check_password(
+    db: &SqlitePool,
+    hasher: &AsyncHasher,
+    guard: &LoginGuard,
+    ip: ClientIp,
+    username: &str,
+    password: &SecretString,
+    context: &RequestContext,
+) -> Result<(i64, String), ApiError> {
+    let name = Username::parse(username);
+    // Lockout is checked before any hashing: a locked login costs nothing.
+    // The account is counted by its unique key, so "Alice" and "alice"
+    // share one budget.
+    let account = match &name {
+        Ok(n) => n.unique_key().as_str().to_owned(),
+        Err(_) => username.to_owned(),
+    };
+    let attempt = guard
+        .check(&account, ip)
+        .await
+        .map_err(|e| ApiError::new(e, context.clone()))?;
+    // A name that is not a valid username cannot exist: same path as unknown.
+    let row: Option<(i64, String, String)> = match name {
+        Ok(name) => {
+            sqlx::query_as("SELECT id, password_hash, role FROM users WHERE username_key = ?")
+                .bind(name.unique_key().as_str())
+                .fetch_optional(db)
+                .await
+                .map_err(db_error)?
+        }
+        Err(_) => None,
+    };
+    let Some((id, stored, role)) = row else {
+        // Same cost and same 401 as a wrong password; no user in the event.
+        let refused = hasher.dummy_verify(password).await;
+        guard.failed(attempt).await?;
+        refused.map_err(|e| ApiError::new(e, context.clone()))?;
+        return Err(Error::internal("dummy_verify returned Ok").into());
+    };
+    let user = id.to_string();
+    let verified = match hasher.verify_and_upgrade(password, &stored).await {
+        Ok(v) => v,
+        Err(e) => {
+            if e.kind() == seckit::ErrorKind::Unauthenticated {
+                guard.failed(attempt).await?;
+            }
+            return Err(ApiError::new(e, context.clone().with_user(&user)));
+        }
+    };
+    guard.succeeded(attempt).await?;
+    if let Some(new_hash) = verified.into_rehash() {
+        // bcrypt (or weaker Argon2) row: replaced now that the password is known.
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(&new_hash)
+            .bind(id)
+            .execute(db)
+            .await
+            .map_err(db_error)?;
+    }
+    Ok((id, role))
+}
+
 async fn login(
     State(db): State<SqlitePool>,
     State(hasher): State<AsyncHasher>,
@@ -421,56 +543,17 @@ async fn login(
     let password = body
         .password
         .ok_or(Error::invalid("password", "required"))?;
-    let name = Username::parse(&body.username);
-    // Lockout is checked before any hashing: a locked login costs nothing.
-    // The account is counted by its unique key, so "Alice" and "alice"
-    // share one budget.
-    let account = match &name {
-        Ok(n) => n.unique_key().as_str().to_owned(),
-        Err(_) => body.username.clone(),
-    };
-    let attempt = guard
-        .check(&account, ip)
-        .await
-        .map_err(|e| ApiError::new(e, context.clone()))?;
-    // A name that is not a valid username cannot exist: same path as unknown.
-    let row: Option<(i64, String, String)> = match name {
-        Ok(name) => {
-            sqlx::query_as("SELECT id, password_hash, role FROM users WHERE username_key = ?")
-                .bind(name.unique_key().as_str())
-                .fetch_optional(&db)
-                .await
-                .map_err(db_error)?
-        }
-        Err(_) => None,
-    };
-    let Some((id, stored, role)) = row else {
-        // Same cost and same 401 as a wrong password; no user in the event.
-        let refused = hasher.dummy_verify(&password).await;
-        guard.failed(attempt).await?;
-        refused.map_err(|e| ApiError::new(e, context.clone()))?;
-        return Err(Error::internal("dummy_verify returned Ok").into());
-    };
+    let (id, role) = check_password(
+        &db,
+        &hasher,
+        &guard,
+        ip,
+        &body.username,
+        &password,
+        &context,
+    )
+    .await?;
     let user = id.to_string();
-    let verified = match hasher.verify_and_upgrade(&password, &stored).await {
-        Ok(v) => v,
-        Err(e) => {
-            if e.kind() == seckit::ErrorKind::Unauthenticated {
-                guard.failed(attempt).await?;
-            }
-            return Err(ApiError::new(e, context.with_user(&user)));
-        }
-    };
-    guard.succeeded(attempt).await?;
-    if let Some(new_hash) = verified.into_rehash() {
-        // bcrypt (or weaker Argon2) row: replaced now that the password is known.
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-            .bind(&new_hash)
-            .bind(id)
-            .execute(&db)
-            .await
-            .map_err(db_error)?;
-    }
     let issued = issuer.issue_with(
         &Claims {
             sub: user.clone(),
@@ -769,4 +852,230 @@ async fn turn_credentials(
         })),
     )
         .into_response())
+}
+
+// ------------------------------------------- browser pages: /, /session, /profile
+
+/// The name of the session cookie (`__Host-session` once prefixed).
+const SESSION_COOKIE: &str = "session";
+
+/// The user of the request's `__Host-session` cookie: looked up by the
+/// cookie's SHA-256 (the table holds nothing a thief could send back).
+async fn session_user(
+    db: &SqlitePool,
+    headers: &HeaderMap,
+) -> Result<Option<(i64, String, String)>, ApiError> {
+    let Some(cookie) = cookie_value(headers, "__Host-session")? else {
+        return Ok(None);
+    };
+    let Ok(hash) = ApiKeyHash::of(cookie) else {
+        return Ok(None);
+    };
+    sqlx::query_as(
+        "SELECT u.id, u.username, COALESCE(p.display_name, '') FROM browser_sessions s \
+         JOIN users u ON u.id = s.user_id LEFT JOIN profiles p ON p.user_id = u.id \
+         WHERE s.id_hash = ?",
+    )
+    .bind(hash.to_string())
+    .fetch_optional(db)
+    .await
+    .map_err(db_error)
+}
+
+/// Text for HTML: `&`, `<`, `>`, `"` and `'` escaped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `GET /`: the login form, or, with a session, the profile form. Each
+/// carries a CSRF token bound to the session (or, before login, to the
+/// anonymous `__Host-csrf` cookie set here), and the page's one script
+/// carries the response's CSP nonce.
+async fn home(
+    State(db): State<SqlitePool>,
+    State(csrf): State<CsrfProtection>,
+    nonce: CspNonce,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let user = session_user(&db, &headers).await?;
+    let page = csrf.token_for(&headers)?;
+    let token = page.token.as_str();
+    let form = match &user {
+        None => format!(
+            r#"<form id="login" method="post" action="/session">
+<input type="hidden" name="csrf_token" value="{token}">
+<label>Username <input name="username" autocomplete="username"></label>
+<label>Password <input name="password" type="password" autocomplete="current-password"></label>
+<button>Log in</button>
+</form>"#
+        ),
+        Some((_, username, display_name)) => format!(
+            r#"<p id="who">Logged in as {username}; display name: <span id="display-name">{display_name}</span></p>
+<form id="profile" method="post" action="/profile">
+<input type="hidden" name="csrf_token" value="{token}">
+<label>Display name <input name="display_name"></label>
+<button>Save</button>
+</form>"#,
+            username = escape(username),
+            display_name = escape(display_name),
+        ),
+    };
+    let nonce = nonce.as_str();
+    let body = format!(
+        r#"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>seckit demo</title>
+<meta name="csrf-token" content="{token}"></head>
+<body>
+<h1>seckit demo</h1>
+{form}
+<p id="status">scripts are off</p>
+<script nonce="{nonce}">
+document.getElementById("status").textContent = "the script with the nonce ran";
+document.documentElement.dataset.nonced = "ran";
+</script>
+<script>
+// No nonce: the policy refuses this one, as it would refuse a script an
+// attacker managed to inject into the page.
+document.documentElement.dataset.injected = "ran";
+</script>
+</body>
+</html>
+"#
+    );
+    let mut response = Html(body).into_response();
+    if let Some(cookie) = page.set_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct SessionForm {
+    #[serde(default)]
+    username: String,
+    password: SecretString,
+}
+
+/// `POST /session` (the login form): needs the form's CSRF token
+/// (`CsrfVerified`: a login CSRF would log the victim into the
+/// attacker's account), then the password check of `POST /login`; a new
+/// session id in a `__Host-session` cookie (so a session id planted
+/// before login is never the logged-in session), and 303 to `/`.
+async fn new_session(
+    State(db): State<SqlitePool>,
+    State(hasher): State<AsyncHasher>,
+    State(guard): State<LoginGuard>,
+    _token: CsrfVerified,
+    ip: ClientIp,
+    Form(form): Form<SessionForm>,
+) -> Result<Response, ApiError> {
+    let context = RequestContext::new(Some("/session"), Some(ip.addr()));
+    if form.username.is_empty() || form.username.len() > 256 {
+        return Err(Error::invalid("username", "empty_or_too_long").into());
+    }
+    let (id, _role) = check_password(
+        &db,
+        &hasher,
+        &guard,
+        ip,
+        &form.username,
+        &form.password,
+        &context,
+    )
+    .await?;
+    let (session, hash) = ApiKey::generate("sess")?.into_parts();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    sqlx::query("INSERT INTO browser_sessions (id_hash, user_id, created) VALUES (?, ?, ?)")
+        .bind(hash.to_string())
+        .bind(id)
+        .bind(i64::try_from(now).unwrap_or(i64::MAX))
+        .execute(&db)
+        .await
+        .map_err(db_error)?;
+    context
+        .clone()
+        .with_user(&id.to_string())
+        .event(EventKind::SessionCreated)
+        .emit();
+    let mut response = Redirect::to("/").into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        Cookie::session(SESSION_COOKIE, &session)?
+            .max_age(Duration::from_secs(8 * 3600))
+            .to_header_value()?,
+    );
+    // The pre-login binding is done with: the next page binds to the session.
+    headers.append(
+        header::SET_COOKIE,
+        Cookie::removal("csrf")?.to_header_value()?,
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+}
+
+/// `POST /profile`: changes the display name of the session's user. The
+/// `csrf` middleware has already refused other sites' requests and
+/// requests without this session's token.
+async fn update_profile(
+    State(db): State<SqlitePool>,
+    headers: HeaderMap,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, ApiError> {
+    let Some((id, _, _)) = session_user(&db, &headers).await? else {
+        return Err(Error::unauthenticated(
+            "session",
+            AuthReason::MissingCredentials,
+            "no session",
+        )
+        .into());
+    };
+    let name = Text::parse_with(&form.display_name, &TextOptions::with_max_chars(64))?;
+    sqlx::query(
+        "INSERT INTO profiles (user_id, display_name) VALUES (?, ?) \
+         ON CONFLICT(user_id) DO UPDATE SET display_name = excluded.display_name",
+    )
+    .bind(id)
+    .bind(name.as_str())
+    .execute(&db)
+    .await
+    .map_err(db_error)?;
+    Ok(Redirect::to("/").into_response())
+}
+
+/// `GET /profile`: the session's user and display name, as JSON.
+async fn profile(State(db): State<SqlitePool>, headers: HeaderMap) -> Result<Response, ApiError> {
+    match session_user(&db, &headers).await? {
+        Some((id, username, display_name)) => Ok(Json(json!({
+            "id": id,
+            "username": username,
+            "display_name": display_name,
+        }))
+        .into_response()),
+        None => {
+            Err(
+                Error::unauthenticated("session", AuthReason::MissingCredentials, "no session")
+                    .into(),
+            )
+        }
+    }
 }

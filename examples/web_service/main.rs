@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! JWT_SECRET=$(cargo run -q --features cli --bin seckit -- secret generate) \
-//!     cargo run --example web_service --features axum,ratelimit,redis
+//!     cargo run --example web_service --features axum,ratelimit,redis,webhook,web
 //! ```
 //!
 //! Settings: `JWT_*` (see `seckit::jwt::JwtConfig`; a weak or missing
@@ -16,7 +16,9 @@
 //! 100 per minute for the whole API), `RATE_LIMIT_FAIL_MODE` (`closed`,
 //! `open` or `local`; default `closed`), `REDIS_URL` (limits shared by
 //! every instance; unset, each instance counts alone and says so),
-//! `TRUSTED_PROXIES`. Routes: docs/web.md, "The example service".
+//! `TRUSTED_PROXIES`; `CSRF_KEY` (and `CSRF_KEY_PREVIOUS`) for the browser
+//! pages' tokens. Routes: docs/web.md, "The example service"; the browser
+//! pages and their defences: docs/web-security.md.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // startup lines are this program's job
 
@@ -63,6 +65,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             "off (TURN_SECRET unset)"
         },
+    );
+    println!(
+        "browser pages: GET /, POST /session, POST /profile; CSRF tokens signed with {}",
+        if config.csrf_configured {
+            "CSRF_KEY"
+        } else {
+            "a random key for this process (CSRF_KEY unset: tokens die on restart and differ between instances)"
+        }
     );
     let router = app::build(config, notes_key).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
