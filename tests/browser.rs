@@ -6,7 +6,13 @@
 //!
 //! Without Chromium the test prints one "skipped" line, and fails when
 //! `SECKIT_REQUIRE_BROWSER` is set (as `.ci/run` sets it).
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stderr
+)]
 
 #[path = "../examples/web_service/app.rs"]
 #[allow(dead_code)]

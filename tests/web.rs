@@ -2,9 +2,13 @@
 //! every header of every preset, token tampering (every byte), tokens of
 //! another session, missing tokens, key rotation, non-browser clients,
 //! cookies, CORS, and property tests for every parser of request bytes.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::print_stderr,
+    clippy::as_conversions
+)]
 
-#[allow(dead_code)]
 mod support;
 
 use axum::body::Body;
