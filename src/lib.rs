@@ -247,6 +247,11 @@ pub struct RatelimitGuideDoctests;
 #[doc = include_str!("../docs/webhooks.md")]
 pub struct WebhooksGuideDoctests;
 
+/// docs/web-security.md's code blocks, compiled and run as doctests.
+#[cfg(all(doctest, feature = "web", feature = "axum"))]
+#[doc = include_str!("../docs/web-security.md")]
+pub struct WebSecurityGuideDoctests;
+
 pub use secret::{Secret, SecretBytes, SecretString, config, mask, strength};
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
