@@ -340,15 +340,21 @@ fn csrf_csp_cookies_and_framing_in_headless_chromium() {
         "the service must not load in the attacker's frame: {frames:?}"
     );
 
-    // The attacker's auto-submitting form: the browser lands on a 403.
-    b.goto(&format!("http://localhost:{attacker}/form"));
+    // The attacker's auto-submitting form: the browser lands on a 403 (the
+    // page submits itself at once, so wait for the landing, not the page).
+    b.call(
+        "Page.navigate",
+        json!({"url": format!("http://localhost:{attacker}/form")}),
+    );
     b.wait_for(&format!(
         "location.href.startsWith({})",
         json!(format!("{base}/profile"))
     ));
     b.wait_for("document.body && document.body.innerText.includes('forbidden')");
 
-    // Nothing changed: the profile, read back through the API.
+    // Nothing changed: the profile, read back through the API (from a blank
+    // page first: the 403 page has the same address).
+    b.goto("about:blank");
     b.goto(&format!("{base}/profile"));
     let profile: Value =
         serde_json::from_str(b.eval("document.body.innerText").as_str().unwrap()).unwrap();

@@ -550,6 +550,7 @@ impl SecurityHeaders {
     /// response's nonce, which must be the one the page's scripts carry.
     pub fn apply(&self, headers: &mut HeaderMap, https: bool, nonce: Option<&CspNonce>) {
         let c = &*self.inner;
+        headers.reserve(c.fixed.len().saturating_add(4));
         headers.remove(SERVER);
         headers.remove(X_POWERED_BY);
         for (name, value) in &c.fixed {
