@@ -908,3 +908,204 @@ fn webhooks_turn_and_outbound_urls_over_real_http() {
     let err = app::Config::from_loader(&mut l).unwrap_err();
     assert_eq!(err.kind(), seckit::ErrorKind::Configuration);
 }
+
+/// The browser pages over plain HTTP with a non-browser client (no
+/// `Origin`, no `Sec-Fetch-Site`): the header presets, the anonymous
+/// cookie and its token, login needing the token, a cookie-authenticated
+/// `POST /profile` needing this session's token, and only the session
+/// cookie's hash in the database.
+#[test]
+fn browser_pages_need_session_bound_tokens_even_from_non_browser_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    runtime().block_on(async {
+        let base = start(loader(dir.path(), Some(JWT_SECRET))).await;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = post(
+            &base,
+            "/register",
+            json!({"username": "gina", "email": "g@example.com", "password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(
+            r.headers()["content-security-policy"],
+            "default-src 'none'; frame-ancestors 'none'"
+        );
+        assert_eq!(r.headers()["cross-origin-resource-policy"], "same-origin");
+
+        let page = |cookie: Option<String>| {
+            let client = client.clone();
+            let base = base.clone();
+            async move {
+                let mut req = client.get(format!("{base}/"));
+                if let Some(c) = cookie {
+                    req = req.header("cookie", c);
+                }
+                let r = req.send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::OK);
+                let headers = r.headers().clone();
+                let body = r.text().await.unwrap();
+                let token = body
+                    .split("name=\"csrf_token\" value=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                let nonce = body
+                    .split("<script nonce=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                let csp = headers["content-security-policy"]
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
+                assert!(
+                    csp.starts_with(&format!("script-src 'nonce-{nonce}' 'strict-dynamic'")),
+                    "{csp}"
+                );
+                assert_eq!(headers["x-frame-options"], "DENY");
+                let set_cookie = headers
+                    .get("set-cookie")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                (token, set_cookie)
+            }
+        };
+        let (anon_token, set_cookie) = page(None).await;
+        let set_cookie = set_cookie.expect("a first visit sets the anonymous cookie");
+        assert!(
+            set_cookie.starts_with("__Host-csrf=")
+                && set_cookie.contains("HttpOnly")
+                && set_cookie.contains("Secure")
+        );
+        let anon = set_cookie.split(';').next().unwrap().to_owned();
+
+        let form = |path: &str, cookie: Option<&str>, body: String| {
+            let mut req = client
+                .post(format!("{base}{path}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+            if let Some(c) = cookie {
+                req = req.header("cookie", c.to_owned());
+            }
+            req.send()
+        };
+        let login = format!("username=gina&password={PASSWORD}");
+        // Login without a token (with or without the cookie): 403.
+        assert_eq!(
+            form("/session", Some(&anon), login.clone())
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            form("/session", None, login.clone())
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        // With the page's token: 303 and a new session cookie.
+        let r = form(
+            "/session",
+            Some(&anon),
+            format!("{login}&csrf_token={anon_token}"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let cookies: Vec<String> = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let session = cookies
+            .iter()
+            .find(|c| c.starts_with("__Host-session="))
+            .unwrap();
+        assert!(
+            session.contains("; Path=/; Secure; HttpOnly; SameSite=Lax"),
+            "{session}"
+        );
+        let session = session.split(';').next().unwrap().to_owned();
+        let session_value = session.trim_start_matches("__Host-session=").to_owned();
+
+        // A cookie-authenticated change without a token, or with the
+        // pre-login token: 403 though the client sends no browser headers.
+        let change = "display_name=Gina".to_owned();
+        assert_eq!(
+            form("/profile", Some(&session), change.clone())
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            form(
+                "/profile",
+                Some(&session),
+                format!("{change}&csrf_token={anon_token}")
+            )
+            .await
+            .unwrap()
+            .status(),
+            StatusCode::FORBIDDEN
+        );
+        // No cookie: nothing to forge, and no session: 401.
+        assert_eq!(
+            form("/profile", None, change.clone())
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+        // This session's token: 303, and the change shows.
+        let (token, _) = page(Some(session.clone())).await;
+        let r = form(
+            "/profile",
+            Some(&session),
+            format!("{change}&csrf_token={token}"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = client
+            .get(format!("{base}/profile"))
+            .header("cookie", session.clone())
+            .send()
+            .await
+            .unwrap();
+        let profile: Value = r.json().await.unwrap();
+        assert_eq!(profile["display_name"], "Gina");
+
+        // The database keeps the session cookie's hash only.
+        let db = sqlx::SqlitePool::connect(&format!(
+            "sqlite://{}",
+            dir.path().join("demo.db").display()
+        ))
+        .await
+        .unwrap();
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT id_hash FROM browser_sessions")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(!rows[0].0.contains(&session_value));
+        assert_eq!(
+            rows[0].0,
+            seckit::random::ApiKeyHash::of(&session_value)
+                .unwrap()
+                .to_string()
+        );
+    });
+}
