@@ -935,6 +935,13 @@ fn browser_pages_need_session_bound_tokens_even_from_non_browser_clients() {
             "default-src 'none'; frame-ancestors 'none'"
         );
         assert_eq!(r.headers()["cross-origin-resource-policy"], "same-origin");
+        let r = client
+            .get(format!("{base}/no-such-page"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
 
         let page = |cookie: Option<String>| {
             let client = client.clone();

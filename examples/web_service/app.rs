@@ -355,6 +355,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/webhooks/incoming", post(webhook_incoming))
         .route("/webhooks/endpoints", post(new_webhook_endpoint))
         .route("/turn", get(turn_credentials))
+        // Unknown paths too get the `api` headers.
+        .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(csrf_layer)
         .layer(middleware::from_fn_with_state(
             state.headers.api.clone(),
