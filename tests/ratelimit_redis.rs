@@ -287,14 +287,23 @@ async fn four_instances_share_one_limit() {
         tokio::spawn(async move {
             let key = Key::account("paced").unwrap();
             let mut denied = 0;
+            let mut timed_out = 0;
             let mut n = 0;
             while epoch.elapsed() < run_for {
                 // At the rate, spaced from the last actual send.
                 tokio::time::sleep(quota.emission_interval()).await;
-                denied += usize::from(!limiter.check(&key).await.is_allowed());
+                let d = limiter.check(&key).await;
+                // A call that missed the store timeout on saturated cores
+                // is refused by the fail mode, not by the limit: counted
+                // apart, and bounded below.
+                if d.degraded().is_some() {
+                    timed_out += 1;
+                } else {
+                    denied += usize::from(!d.is_allowed());
+                }
                 n += 1;
             }
-            (denied, n)
+            (denied, timed_out, n)
         })
     };
     let records = hammer(&limiters, 10, 64, run_for, epoch).await;
@@ -326,9 +335,13 @@ async fn four_instances_share_one_limit() {
     for a in per_key {
         check_bound(a, quota);
     }
-    let (denied, n) = paced.await.unwrap();
+    let (denied, paced_timeouts, n) = paced.await.unwrap();
     assert!(n > 500);
-    assert_eq!(denied, 0, "the paced client was denied");
+    assert_eq!(denied, 0, "the paced client was denied by the limit");
+    assert!(
+        paced_timeouts * 100 <= n,
+        "{paced_timeouts} of {n} paced calls timed out"
+    );
 }
 
 /// A `redis-server` of this test's own, on a free port, so it can be
