@@ -27,7 +27,10 @@ use seckit::random::{ApiKey, ApiKeyHash};
 use seckit::ratelimit::{FailMode, LoginGuard, LoginPolicy, Policy, Quota, RateLimiter};
 use seckit::store::Redis;
 use seckit::validate::{Email, OutboundUrl, PositiveId, Text, TextOptions, Username};
-use seckit::web::{Cookie, CspNonce, CsrfKeys, CsrfProtection, SecurityHeaders, cookie_value};
+use seckit::web::{
+    Cookie, CspNonce, CsrfKeys, CsrfProtection, DEFAULT_SESSION_COOKIE, SecurityHeaders,
+    cookie_value,
+};
 use seckit::webhook::{self, ReplayGuard, StandardSecret, TurnCredentials, TurnSecret};
 use seckit::{AuthReason, Error, SecretString};
 use serde::{Deserialize, Serialize};
@@ -858,16 +861,13 @@ async fn turn_credentials(
 
 // ------------------------------------------- browser pages: /, /session, /profile
 
-/// The name of the session cookie (`__Host-session` once prefixed).
-const SESSION_COOKIE: &str = "session";
-
 /// The user of the request's `__Host-session` cookie: looked up by the
 /// cookie's SHA-256 (the table holds nothing a thief could send back).
 async fn session_user(
     db: &SqlitePool,
     headers: &HeaderMap,
 ) -> Result<Option<(i64, String, String)>, ApiError> {
-    let Some(cookie) = cookie_value(headers, "__Host-session")? else {
+    let Some(cookie) = cookie_value(headers, DEFAULT_SESSION_COOKIE)? else {
         return Ok(None);
     };
     let Ok(hash) = ApiKeyHash::of(cookie) else {
@@ -1017,7 +1017,7 @@ async fn new_session(
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,
-        Cookie::session(SESSION_COOKIE, &session)?
+        Cookie::session(DEFAULT_SESSION_COOKIE, &session)?
             .max_age(Duration::from_secs(8 * 3600))
             .to_header_value()?,
     );

@@ -124,7 +124,8 @@ pub async fn csrf(State(csrf): State<CsrfProtection>, req: Request, next: Next) 
         let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
             return refuse(Error::invalid_limit("body", "too_large", limit), &parts);
         };
-        let outcome = csrf.check(&parts, form_field(&bytes, FORM_FIELD));
+        // The cross-origin check ran above: only the token is left.
+        let outcome = csrf.check_token(&parts, form_field(&bytes, FORM_FIELD));
         (Body::from(bytes), outcome)
     } else {
         let outcome = csrf.check(&parts, None);

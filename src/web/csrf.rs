@@ -13,7 +13,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use zeroize::Zeroizing;
 
 use super::cookie::{Cookie, cookie_value};
-use super::fetch::{CrossOriginGuard, is_safe};
+use super::fetch::{CrossOriginGuard, is_safe, single_value};
 use crate::strength::check_named;
 use crate::{Error, ForbiddenReason, Result, SecretString};
 
@@ -311,7 +311,7 @@ pub struct CsrfProtection {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Inner {
     keys: CsrfKeys,
     guard: CrossOriginGuard,
@@ -336,18 +336,9 @@ impl CsrfProtection {
         }
     }
 
-    fn with(self, f: impl FnOnce(&mut Inner)) -> Self {
-        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
-            keys: shared.keys.clone(),
-            guard: shared.guard.clone(),
-            session_cookie: shared.session_cookie.clone(),
-            anonymous_cookie: shared.anonymous_cookie.clone(),
-            max_form_bytes: shared.max_form_bytes,
-        });
-        f(&mut inner);
-        Self {
-            inner: Arc::new(inner),
-        }
+    fn with(mut self, f: impl FnOnce(&mut Inner)) -> Self {
+        f(Arc::make_mut(&mut self.inner));
+        self
     }
 
     /// The cross-origin check to use.
@@ -489,21 +480,25 @@ impl CsrfProtection {
             return Ok(CsrfOutcome::SafeMethod);
         }
         self.inner.guard.check(parts)?;
+        self.check_token(parts, form_token)
+    }
+
+    /// The token half of [`check`](Self::check), for a caller that has
+    /// already run the cross-origin check (the `axum` middleware, before
+    /// it reads a form body).
+    pub(crate) fn check_token(
+        &self,
+        parts: &Parts,
+        form_token: Option<&str>,
+    ) -> Result<CsrfOutcome> {
         let Some(binding) = self.binding(&parts.headers)? else {
             return Ok(CsrfOutcome::NoCookie);
         };
-        let mut headers = parts.headers.get_all(TOKEN_HEADER).iter();
-        let presented = match (headers.next(), headers.next()) {
-            (Some(v), None) => Some(v.to_str().map_err(|_| {
-                Error::csrf("csrf token invalid", ForbiddenReason::CsrfTokenInvalid)
-            })?),
-            (Some(_), Some(_)) => {
-                return Err(Error::csrf(
-                    "csrf token invalid",
-                    ForbiddenReason::CsrfTokenInvalid,
-                ));
-            }
-            (None, _) => form_token,
+        let invalid = || Error::csrf("csrf token invalid", ForbiddenReason::CsrfTokenInvalid);
+        let presented = match single_value(&parts.headers, &TOKEN_HEADER) {
+            Ok(Some(v)) => Some(v),
+            Ok(None) => form_token,
+            Err(()) => return Err(invalid()),
         };
         let Some(presented) = presented else {
             return Err(Error::csrf(

@@ -154,14 +154,23 @@ fn refused() -> Error {
 /// The one value of `name`, `None` when absent; refused when repeated or
 /// not visible ASCII.
 fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a str>> {
+    single_value(headers, name).map_err(|()| refused())
+}
+
+/// The one value of `name` as text, `Ok(None)` when absent, `Err(())`
+/// when sent twice or not visible ASCII; callers choose the error.
+pub(super) fn single_value<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+) -> std::result::Result<Option<&'a str>, ()> {
     let mut values = headers.get_all(name).iter();
     let Some(first) = values.next() else {
         return Ok(None);
     };
     if values.next().is_some() {
-        return Err(refused());
+        return Err(());
     }
-    first.to_str().map(Some).map_err(|_| refused())
+    first.to_str().map(Some).map_err(|_| ())
 }
 
 /// Whether `origin`'s host and port are those of `host` (`Host` header:

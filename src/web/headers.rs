@@ -537,12 +537,7 @@ impl SecurityHeaders {
     /// Whether responses need a [`CspNonce`] (the policy holds [`NONCE`]).
     #[must_use]
     pub fn needs_nonce(&self) -> bool {
-        self.inner.csp_static.is_none()
-            || self
-                .inner
-                .report_only
-                .as_ref()
-                .is_some_and(|_| self.inner.report_only_static.is_none())
+        self.inner.csp.has_nonce() || self.inner.report_only.as_ref().is_some_and(Csp::has_nonce)
     }
 
     /// Writes the headers into a response's `headers`. `https`: whether
