@@ -247,6 +247,9 @@ pub enum ForbiddenReason {
     CsrfTokenMissing,
     /// A CSRF token that is malformed, forged, or bound to another session.
     CsrfTokenInvalid,
+    /// A new session refused because the user already has as many as the
+    /// per-user cap allows (`seckit::session` with `CapPolicy::Refuse`).
+    SessionLimit,
 }
 
 impl ForbiddenReason {
@@ -258,6 +261,7 @@ impl ForbiddenReason {
             Self::CrossOrigin => "cross_origin",
             Self::CsrfTokenMissing => "csrf_token_missing",
             Self::CsrfTokenInvalid => "csrf_token_invalid",
+            Self::SessionLimit => "session_limit",
         }
     }
 
@@ -265,7 +269,10 @@ impl ForbiddenReason {
     /// `malicious_csrf`, not `authz_fail`).
     #[must_use]
     pub const fn is_csrf(self) -> bool {
-        !matches!(self, Self::Denied)
+        matches!(
+            self,
+            Self::CrossOrigin | Self::CsrfTokenMissing | Self::CsrfTokenInvalid
+        )
     }
 }
 
@@ -303,7 +310,8 @@ pub enum AuthReason {
     /// An envelope that does not open: wrong key or associated data,
     /// tampered, truncated, or malformed. Deliberately one reason.
     CannotOpen,
-    /// A JWT past its `exp`.
+    /// A JWT past its `exp`; a session or refresh token past its idle or
+    /// absolute timeout.
     Expired,
     /// A JWT whose claims are not what is required: not a JSON object,
     /// duplicate names, no `exp`, a malformed date or `aud`, or not of the
@@ -314,7 +322,8 @@ pub enum AuthReason {
     /// `Authorization` header of the right scheme whose credential is not
     /// well-formed (two headers, not `token68`, bad Basic encoding).
     Malformed,
-    /// A password or API key that does not match.
+    /// A password or API key that does not match; a session or refresh
+    /// token that is unknown, revoked or rotated away.
     Mismatch,
     /// A stored password hash without the pepper this hasher requires.
     MissingPepper,
@@ -338,7 +347,9 @@ pub enum AuthReason {
     /// tolerance, in the past or in the future; or TURN credentials past
     /// their expiry.
     TimestampOutOfRange,
-    /// A signed message already accepted once (a replayed webhook delivery).
+    /// A signed message already accepted once (a replayed webhook
+    /// delivery); a refresh token used a second time, which revokes its
+    /// whole family.
     Replayed,
 }
 
@@ -516,6 +527,12 @@ impl Error {
     /// A cross-site request forgery refusal (403).
     #[cfg_attr(not(feature = "web"), allow(dead_code))]
     pub(crate) const fn csrf(context: &'static str, why: ForbiddenReason) -> Self {
+        Self::Forbidden { context, why }
+    }
+
+    /// A refusal for one of seckit's own reasons other than CSRF (403).
+    #[cfg_attr(not(feature = "session"), allow(dead_code))]
+    pub(crate) const fn forbidden_because(context: &'static str, why: ForbiddenReason) -> Self {
         Self::Forbidden { context, why }
     }
 

@@ -1,7 +1,6 @@
 //! The shared store: one Redis connection for every module that keeps
-//! state across instances (rate limits, webhook replay ids; sessions
-//! later), with an application prefix on every key and a timeout on every
-//! call.
+//! state across instances (rate limits, webhook replay ids, sessions),
+//! with an application prefix on every key and a timeout on every call.
 //!
 //! [`Redis::connect`] opens a multiplexed connection that reconnects by
 //! itself (the `redis` crate's `ConnectionManager`, retrying every 50 to
@@ -105,7 +104,10 @@ impl Redis {
 
     /// `prefix:module:name:` — the start of every key of one module's
     /// named object.
-    #[cfg_attr(not(any(feature = "ratelimit", feature = "webhook")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "ratelimit", feature = "webhook", feature = "session")),
+        allow(dead_code)
+    )]
     pub(crate) fn key_base(&self, module: &str, name: &str) -> String {
         format!("{}:{module}:{name}:", self.prefix)
     }
@@ -120,6 +122,26 @@ impl Redis {
         args: &[u64],
     ) -> Option<T> {
         let mut invocation = script.key(key);
+        for a in args {
+            invocation.arg(*a);
+        }
+        let mut conn = self.conn.clone();
+        match tokio::time::timeout(self.timeout, invocation.invoke_async::<T>(&mut conn)).await {
+            Ok(Ok(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Runs `script` with no declared keys (it derives them from its first
+    /// argument, the key base) and `args`, within the timeout: `None` when
+    /// Redis did not answer in time or answered with an error.
+    #[cfg_attr(not(feature = "session"), allow(dead_code))]
+    pub(crate) async fn eval_args<T: redis::FromRedisValue>(
+        &self,
+        script: &redis::Script,
+        args: &[&str],
+    ) -> Option<T> {
+        let mut invocation = script.prepare_invoke();
         for a in args {
             invocation.arg(*a);
         }
