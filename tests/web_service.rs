@@ -1095,24 +1095,159 @@ fn browser_pages_need_session_bound_tokens_even_from_non_browser_clients() {
         let profile: Value = r.json().await.unwrap();
         assert_eq!(profile["display_name"], "Gina");
 
-        // The database keeps the session cookie's hash only.
+        // The database keeps the session cookie's hash only (seckit's
+        // session store, in the service's SQLite file).
         let db = sqlx::SqlitePool::connect(&format!(
             "sqlite://{}",
             dir.path().join("demo.db").display()
         ))
         .await
         .unwrap();
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT id_hash FROM browser_sessions")
-            .fetch_all(&db)
+        let rows: Vec<(Vec<u8>, i64)> =
+            sqlx::query_as("SELECT token_hash, kind FROM seckit_sessions WHERE kind = 1")
+                .fetch_all(&db)
+                .await
+                .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].0.len(), 32);
+        assert!(session_value.starts_with("ses_"));
+        let raw = base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            &session_value[4..],
+        )
+        .unwrap();
+        assert_ne!(rows[0].0, raw);
+    });
+}
+
+/// `POST /login` answers an access token and a refresh token;
+/// `POST /token/refresh` rotates it (the old one dies; reusing it revokes
+/// the family and answers 401); `GET /sessions` lists the user's own
+/// sessions without a token; `SESSION_CAP` evicts the oldest;
+/// `POST /logout` ends one family, `POST /logout/all` every one.
+#[test]
+fn refresh_tokens_logout_and_the_session_cap_over_real_http() {
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let base = start(loader_with(
+            dir.path(),
+            Some(JWT_SECRET),
+            &[("RATE_LIMIT_PER_IP", "100000"), ("SESSION_CAP", "3")],
+        ))
+        .await;
+        let access = token_for(&base, "rita").await;
+        let login = || async {
+            let r = post(
+                &base,
+                "/login",
+                json!({"username": "rita", "password": PASSWORD}),
+            )
+            .await;
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.headers()["cache-control"], "no-store");
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["token_type"], "Bearer");
+            assert!(v["expires_in"].as_u64().unwrap() > 0);
+            assert!(v["access_token"].as_str().unwrap().contains('.'));
+            v["refresh_token"].as_str().unwrap().to_owned()
+        };
+        let r0 = login().await;
+        assert!(r0.starts_with("rft_") && r0.len() == 47);
+
+        // Rotation: a new pair; the old refresh token is dead, and its
+        // reuse kills the new one too.
+        let r = post(&base, "/token/refresh", json!({"refresh_token": r0})).await;
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.unwrap();
+        let r1 = v["refresh_token"].as_str().unwrap().to_owned();
+        assert_ne!(r1, r0);
+        let fresh_access = v["access_token"].as_str().unwrap().to_owned();
+        let me = reqwest::Client::new()
+            .get(format!("{base}/me"))
+            .bearer_auth(&fresh_access)
+            .send()
             .await
             .unwrap();
-        assert_eq!(rows.len(), 1);
-        assert!(!rows[0].0.contains(&session_value));
-        assert_eq!(
-            rows[0].0,
-            seckit::random::ApiKeyHash::of(&session_value)
-                .unwrap()
-                .to_string()
-        );
+        assert_eq!(me.status(), 200);
+        let r = post(&base, "/token/refresh", json!({"refresh_token": r0})).await;
+        assert_eq!(r.status(), 401);
+        let body = r.text().await.unwrap();
+        assert!(!body.contains(&r0[4..]));
+        let r = post(&base, "/token/refresh", json!({"refresh_token": r1})).await;
+        assert_eq!(r.status(), 401, "the family is revoked");
+        for junk in [
+            json!({}),
+            json!({"refresh_token": "rft_short"}),
+            json!({"refresh_token": 7}),
+        ] {
+            let s = post(&base, "/token/refresh", junk).await.status();
+            assert!(s == 400 || s == 401 || s == 422, "{s}");
+        }
+
+        // The cap: four logins, three live; the list has no token.
+        let mut tokens = Vec::new();
+        for _ in 0..4 {
+            tokens.push(login().await);
+        }
+        let list = |bearer: String| {
+            let base = base.clone();
+            async move {
+                let r = reqwest::Client::new()
+                    .get(format!("{base}/sessions"))
+                    .bearer_auth(bearer)
+                    .header("user-agent", "seckit-test")
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+                r.text().await.unwrap()
+            }
+        };
+        let text = list(access.clone()).await;
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let sessions = v["sessions"].as_array().unwrap();
+        assert_eq!(sessions.len(), 3, "{v}");
+        for s in sessions {
+            assert_eq!(s["id_hint"].as_str().unwrap().len(), 12);
+            assert!(s["created"].as_u64().unwrap() > 0);
+            assert!(s["last_seen"].as_u64().unwrap() >= s["created"].as_u64().unwrap());
+            assert!(s.get("label").is_some());
+        }
+        for t in &tokens {
+            assert!(!text.contains(&t[4..]));
+        }
+        let r = post(&base, "/token/refresh", json!({"refresh_token": tokens[0]})).await;
+        assert_eq!(r.status(), 401, "the oldest was evicted");
+        let r = post(&base, "/token/refresh", json!({"refresh_token": tokens[1]})).await;
+        assert_eq!(r.status(), 200);
+        let rotated: Value = r.json().await.unwrap();
+
+        // Logout: one family; then everywhere.
+        let r = post(&base, "/logout", json!({"refresh_token": tokens[2]})).await;
+        assert_eq!(r.status(), 204);
+        let r = post(&base, "/token/refresh", json!({"refresh_token": tokens[2]})).await;
+        assert_eq!(r.status(), 401);
+        let v: Value = serde_json::from_str(&list(access.clone()).await).unwrap();
+        assert_eq!(v["sessions"].as_array().unwrap().len(), 2);
+        let r = reqwest::Client::new()
+            .post(format!("{base}/logout/all"))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        for t in [&tokens[3], rotated["refresh_token"].as_str().unwrap()] {
+            let r = post(&base, "/token/refresh", json!({"refresh_token": t})).await;
+            assert_eq!(r.status(), 401);
+        }
+        let v: Value = serde_json::from_str(&list(access.clone()).await).unwrap();
+        assert!(v["sessions"].as_array().unwrap().is_empty());
+        // Without a Bearer token: 401.
+        let r = reqwest::Client::new()
+            .post(format!("{base}/logout/all"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
     });
 }

@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use seckit::audit::EventKind;
 use seckit::axum::{
     ApiError, Authenticated, Checker, CsrfVerified, HasRoles, KeyBy, RateLimit, RequestContext,
-    ValidJson, Validate, csrf, rate_limit, security_headers,
+    Session, ValidJson, Validate, csrf, rate_limit, security_headers, session_cookie,
 };
 use seckit::config::{Loader, Report};
 use seckit::envelope::{Keyring, PrivateKey, PublicKey};
@@ -25,12 +25,10 @@ use seckit::net::{ClientIp, ClientIpConfig};
 use seckit::password::{AsyncHasher, PasswordHasher, PasswordPolicy};
 use seckit::random::{ApiKey, ApiKeyHash};
 use seckit::ratelimit::{FailMode, LoginGuard, LoginPolicy, Policy, Quota, RateLimiter};
+use seckit::session::{CapPolicy, Issued, NewSession, SessionConfig, SessionManager, SessionStore};
 use seckit::store::Redis;
 use seckit::validate::{Email, OutboundUrl, PositiveId, Text, TextOptions, Username};
-use seckit::web::{
-    Cookie, CspNonce, CsrfKeys, CsrfProtection, DEFAULT_SESSION_COOKIE, SecurityHeaders,
-    cookie_value,
-};
+use seckit::web::{Cookie, CspNonce, CsrfKeys, CsrfProtection, SecurityHeaders};
 use seckit::webhook::{self, ReplayGuard, StandardSecret, TurnCredentials, TurnSecret};
 use seckit::{AuthReason, Error, SecretString};
 use serde::{Deserialize, Serialize};
@@ -75,6 +73,9 @@ pub(crate) struct Config {
     pub(crate) csrf: CsrfKeys,
     /// Whether `csrf` came from `CSRF_KEY`.
     pub(crate) csrf_configured: bool,
+    /// `SESSION_CAP`: live sessions and refresh tokens per user (default
+    /// 5); a login beyond it evicts the oldest.
+    pub(crate) session_cap: u32,
     pub(crate) report: Report,
 }
 
@@ -121,6 +122,7 @@ impl Config {
             Some(_) => (CsrfKeys::from_loader(loader)?, true),
             None => (CsrfKeys::new(&seckit::random::secret(32)?)?, false),
         };
+        let session_cap = number(loader, "SESSION_CAP", "5")?;
         Ok(Self {
             jwt,
             database_url,
@@ -138,6 +140,7 @@ impl Config {
             turn_ttl,
             csrf,
             csrf_configured,
+            session_cap,
             report: loader.report().clone(),
         })
     }
@@ -188,6 +191,8 @@ pub(crate) struct AppState {
     pub(crate) turn: Option<Arc<Turn>>,
     pub(crate) csrf: CsrfProtection,
     pub(crate) headers: Presets,
+    /// Browser sessions and refresh tokens, on the service's SQLite.
+    pub(crate) sessions: SessionManager,
 }
 
 /// The security headers: `html` for pages, `api` for the rest (both with
@@ -282,6 +287,11 @@ pub(crate) async fn build(
         })
     });
     let limit = RateLimit::new(api, config.client_ip.clone(), KeyBy::Ip);
+    // Sessions beside the service's tables, in the same SQLite file.
+    let sessions = SessionManager::new(
+        SessionStore::sqlite(db.clone()).await?,
+        SessionConfig::new().cap(config.session_cap, CapPolicy::EvictOldest),
+    )?;
     let state = AppState {
         verifier: Arc::new(config.jwt.verifier()),
         issuer: Arc::new(config.jwt.issuer()?),
@@ -297,11 +307,12 @@ pub(crate) async fn build(
             html: SecurityHeaders::html().with_client_ip_config(config.client_ip.clone()),
             api: SecurityHeaders::api().with_client_ip_config(config.client_ip.clone()),
         },
+        sessions,
     };
     Ok(router(state).layer(middleware::from_fn_with_state(limit, rate_limit)))
 }
 
-const SCHEMA: [&str; 6] = [
+const SCHEMA: [&str; 5] = [
     "CREATE TABLE IF NOT EXISTS users (
         id INTEGER PRIMARY KEY,
         username TEXT NOT NULL,
@@ -321,11 +332,6 @@ const SCHEMA: [&str; 6] = [
         id INTEGER PRIMARY KEY,
         user_id INTEGER NOT NULL REFERENCES users(id),
         url TEXT NOT NULL)",
-    // Browser sessions: the cookie's SHA-256 only, never the cookie.
-    "CREATE TABLE IF NOT EXISTS browser_sessions (
-        id_hash TEXT PRIMARY KEY,
-        user_id INTEGER NOT NULL REFERENCES users(id),
-        created INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS profiles (
         user_id INTEGER PRIMARY KEY REFERENCES users(id),
         display_name TEXT NOT NULL)",
@@ -348,6 +354,10 @@ pub(crate) fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/register", post(register))
         .route("/login", post(login))
+        .route("/token/refresh", post(refresh))
+        .route("/logout", post(logout))
+        .route("/logout/all", post(logout_all))
+        .route("/sessions", get(list_sessions))
         .route("/me", get(me))
         .route("/admin", get(admin))
         .route("/profile", get(profile))
@@ -537,11 +547,9 @@ async fn check_password(
 }
 
 async fn login(
-    State(db): State<SqlitePool>,
-    State(hasher): State<AsyncHasher>,
-    State(issuer): State<Arc<Issuer>>,
-    State(guard): State<LoginGuard>,
+    State(app): State<AppState>,
     ip: ClientIp,
+    headers: HeaderMap,
     ValidJson(body): ValidJson<Login>,
 ) -> Result<Response, ApiError> {
     let context = RequestContext::new(Some("/login"), Some(ip.addr()));
@@ -549,9 +557,9 @@ async fn login(
         .password
         .ok_or(Error::invalid("password", "required"))?;
     let (id, role) = check_password(
-        &db,
-        &hasher,
-        &guard,
+        &app.db,
+        &app.hasher,
+        &app.login_guard,
         ip,
         &body.username,
         &password,
@@ -559,25 +567,168 @@ async fn login(
     )
     .await?;
     let user = id.to_string();
-    let issued = issuer.issue_with(
-        &Claims {
-            sub: user.clone(),
-            role,
-        },
-        &TokenSpec::new(),
-    )?;
+    // A new refresh-token family per login, under the per-user cap.
+    let refresh = app
+        .sessions
+        .create(&user, NewSession::refresh().label(user_agent(&headers)))
+        .await
+        .map_err(|e| ApiError::new(e, context.clone().with_user(&user)))?;
     seckit::audit::Event::new(EventKind::AuthnLoginSuccess)
         .user(&user)
         .route("/login")
         .emit();
+    token_response(&app.issuer, &user, role, &refresh)
+}
+
+fn user_agent(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// The OAuth-shaped token response: a short-lived JWT access token and the
+/// refresh token that replaces it (RFC 6749 §5.1: never cached).
+fn token_response(
+    issuer: &Issuer,
+    user: &str,
+    role: String,
+    refresh: &Issued,
+) -> Result<Response, ApiError> {
+    let issued = issuer.issue_with(
+        &Claims {
+            sub: user.to_owned(),
+            role,
+        },
+        &TokenSpec::new(),
+    )?;
     Ok((
-        // RFC 6749 §5.1: token responses are never cached.
         [(header::CACHE_CONTROL, "no-store")],
         Json(json!({
             "access_token": issued.token(),
             "token_type": "Bearer",
             "expires_in": issued.expires_in().as_secs(),
+            "refresh_token": refresh.token().expose_secret(),
         })),
+    )
+        .into_response())
+}
+
+// ------------------------------------- /token/refresh, /logout, /sessions
+
+#[derive(Deserialize)]
+struct RefreshBody {
+    refresh_token: Option<SecretString>,
+}
+
+impl Validate for RefreshBody {
+    fn validate(&self, check: &mut Checker) {
+        check.rule("refresh_token", self.refresh_token.is_some(), "required");
+    }
+}
+
+/// `POST /token/refresh`: the refresh token rotates (the old one dies); a
+/// token used twice revokes its whole family and answers 401. The role is
+/// read again, so a changed role reaches the next access token.
+async fn refresh(
+    State(db): State<SqlitePool>,
+    State(issuer): State<Arc<Issuer>>,
+    State(sessions): State<SessionManager>,
+    ip: ClientIp,
+    ValidJson(body): ValidJson<RefreshBody>,
+) -> Result<Response, ApiError> {
+    let context = RequestContext::new(Some("/token/refresh"), Some(ip.addr()));
+    let token = body
+        .refresh_token
+        .ok_or(Error::invalid("refresh_token", "required"))?;
+    let next = sessions
+        .refresh(token.expose_secret())
+        .await
+        .map_err(|e| ApiError::new(e, context.clone()))?;
+    let user = next.session().user().to_owned();
+    let id: i64 = user
+        .parse()
+        .map_err(|_| Error::internal("session user id"))?;
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&db)
+        .await
+        .map_err(db_error)?;
+    let Some(role) = role else {
+        // The account is gone: so are its sessions.
+        sessions.revoke_all_for_user(&user).await?;
+        return Err(ApiError::new(
+            Error::unauthenticated(
+                "refresh_token",
+                AuthReason::Mismatch,
+                "user no longer exists",
+            ),
+            context,
+        ));
+    };
+    token_response(&issuer, &user, role, &next)
+}
+
+/// `POST /logout`: the refresh token's family ends (204, also when it had
+/// already ended).
+async fn logout(
+    State(sessions): State<SessionManager>,
+    ip: ClientIp,
+    ValidJson(body): ValidJson<RefreshBody>,
+) -> Result<StatusCode, ApiError> {
+    let token = body
+        .refresh_token
+        .ok_or(Error::invalid("refresh_token", "required"))?;
+    sessions
+        .revoke(token.expose_secret())
+        .await
+        .map_err(|e| ApiError::new(e, RequestContext::new(Some("/logout"), Some(ip.addr()))))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /logout/all` (Bearer): every session and refresh token of the
+/// user ends. Access tokens already issued live until their `exp` (15
+/// minutes by default): keep them short.
+async fn logout_all(
+    State(sessions): State<SessionManager>,
+    user: Authenticated<Claims>,
+) -> Result<StatusCode, ApiError> {
+    sessions
+        .revoke_all_for_user(&user.claims.sub)
+        .await
+        .map_err(|e| ApiError::new(e, user.context()))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn unix(t: std::time::SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// `GET /sessions` (Bearer): the user's own live sessions and refresh
+/// tokens, oldest first; hints and times, never a token.
+async fn list_sessions(
+    State(sessions): State<SessionManager>,
+    user: Authenticated<Claims>,
+) -> Result<Response, ApiError> {
+    let list = sessions
+        .list_for_user(&user.claims.sub)
+        .await
+        .map_err(|e| ApiError::new(e, user.context()))?;
+    let list: Vec<_> = list
+        .iter()
+        .map(|s| {
+            json!({
+                "id_hint": s.id_hint(),
+                "created": unix(s.created()),
+                "last_seen": unix(s.last_seen()),
+                "label": s.label(),
+            })
+        })
+        .collect();
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({ "sessions": list })),
     )
         .into_response())
 }
@@ -861,24 +1012,20 @@ async fn turn_credentials(
 
 // ------------------------------------------- browser pages: /, /session, /profile
 
-/// The user of the request's `__Host-session` cookie: looked up by the
-/// cookie's SHA-256 (the table holds nothing a thief could send back).
+/// The user of the request's session (from the `Session` extractor):
+/// their id, username and display name.
 async fn session_user(
     db: &SqlitePool,
-    headers: &HeaderMap,
+    session: Option<&Session>,
 ) -> Result<Option<(i64, String, String)>, ApiError> {
-    let Some(cookie) = cookie_value(headers, DEFAULT_SESSION_COOKIE)? else {
-        return Ok(None);
-    };
-    let Ok(hash) = ApiKeyHash::of(cookie) else {
+    let Some(id) = session.and_then(|s| s.user().parse::<i64>().ok()) else {
         return Ok(None);
     };
     sqlx::query_as(
-        "SELECT u.id, u.username, COALESCE(p.display_name, '') FROM browser_sessions s \
-         JOIN users u ON u.id = s.user_id LEFT JOIN profiles p ON p.user_id = u.id \
-         WHERE s.id_hash = ?",
+        "SELECT u.id, u.username, COALESCE(p.display_name, '') FROM users u \
+         LEFT JOIN profiles p ON p.user_id = u.id WHERE u.id = ?",
     )
-    .bind(hash.to_string())
+    .bind(id)
     .fetch_optional(db)
     .await
     .map_err(db_error)
@@ -908,9 +1055,10 @@ async fn home(
     State(db): State<SqlitePool>,
     State(csrf): State<CsrfProtection>,
     nonce: CspNonce,
+    session: Option<Session>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let user = session_user(&db, &headers).await?;
+    let user = session_user(&db, session.as_ref()).await?;
     let page = csrf.token_for(&headers)?;
     let token = page.token.as_str();
     let form = match &user {
@@ -974,13 +1122,13 @@ struct SessionForm {
 /// (`CsrfVerified`: a login CSRF would log the victim into the
 /// attacker's account), then the password check of `POST /login`; a new
 /// session id in a `__Host-session` cookie (so a session id planted
-/// before login is never the logged-in session), and 303 to `/`.
+/// before login is never the logged-in session: a previous one is
+/// revoked), and 303 to `/`.
 async fn new_session(
-    State(db): State<SqlitePool>,
-    State(hasher): State<AsyncHasher>,
-    State(guard): State<LoginGuard>,
+    State(app): State<AppState>,
     _token: CsrfVerified,
     ip: ClientIp,
+    headers: HeaderMap,
     Form(form): Form<SessionForm>,
 ) -> Result<Response, ApiError> {
     let context = RequestContext::new(Some("/session"), Some(ip.addr()));
@@ -988,39 +1136,28 @@ async fn new_session(
         return Err(Error::invalid("username", "empty_or_too_long").into());
     }
     let (id, _role) = check_password(
-        &db,
-        &hasher,
-        &guard,
+        &app.db,
+        &app.hasher,
+        &app.login_guard,
         ip,
         &form.username,
         &form.password,
         &context,
     )
     .await?;
-    let (session, hash) = ApiKey::generate("sess")?.into_parts();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    sqlx::query("INSERT INTO browser_sessions (id_hash, user_id, created) VALUES (?, ?, ?)")
-        .bind(hash.to_string())
-        .bind(id)
-        .bind(i64::try_from(now).unwrap_or(i64::MAX))
-        .execute(&db)
+    let user = id.to_string();
+    // Whatever session cookie came with the form ends here.
+    if let Some(old) = seckit::web::cookie_value(&headers, seckit::web::DEFAULT_SESSION_COOKIE)? {
+        let _ = app.sessions.revoke(old).await;
+    }
+    let issued = app
+        .sessions
+        .create(&user, NewSession::session().label(user_agent(&headers)))
         .await
-        .map_err(db_error)?;
-    context
-        .clone()
-        .with_user(&id.to_string())
-        .event(EventKind::SessionCreated)
-        .emit();
+        .map_err(|e| ApiError::new(e, context.clone().with_user(&user)))?;
     let mut response = Redirect::to("/").into_response();
     let headers = response.headers_mut();
-    headers.append(
-        header::SET_COOKIE,
-        Cookie::session(DEFAULT_SESSION_COOKIE, &session)?
-            .max_age(Duration::from_secs(8 * 3600))
-            .to_header_value()?,
-    );
+    headers.append(header::SET_COOKIE, session_cookie(&issued)?);
     // The pre-login binding is done with: the next page binds to the session.
     headers.append(
         header::SET_COOKIE,
@@ -1040,10 +1177,10 @@ struct ProfileForm {
 /// requests without this session's token.
 async fn update_profile(
     State(db): State<SqlitePool>,
-    headers: HeaderMap,
+    session: Session,
     Form(form): Form<ProfileForm>,
 ) -> Result<Response, ApiError> {
-    let Some((id, _, _)) = session_user(&db, &headers).await? else {
+    let Some((id, _, _)) = session_user(&db, Some(&session)).await? else {
         return Err(Error::unauthenticated(
             "session",
             AuthReason::MissingCredentials,
@@ -1065,8 +1202,8 @@ async fn update_profile(
 }
 
 /// `GET /profile`: the session's user and display name, as JSON.
-async fn profile(State(db): State<SqlitePool>, headers: HeaderMap) -> Result<Response, ApiError> {
-    match session_user(&db, &headers).await? {
+async fn profile(State(db): State<SqlitePool>, session: Session) -> Result<Response, ApiError> {
+    match session_user(&db, Some(&session)).await? {
         Some((id, username, display_name)) => Ok(Json(json!({
             "id": id,
             "username": username,

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! JWT_SECRET=$(cargo run -q --features cli --bin seckit -- secret generate) \
-//!     cargo run --example web_service --features axum,ratelimit,redis,webhook,web
+//!     cargo run --example web_service --features axum,ratelimit,redis,webhook,web,session
 //! ```
 //!
 //! Settings: `JWT_*` (see `seckit::jwt::JwtConfig`; a weak or missing

@@ -33,6 +33,11 @@
 //!   handlers extract the response's [`CspNonce`](crate::web::CspNonce)
 //!   and, where a token is required even without a cookie (a login
 //!   form), [`CsrfVerified`].
+//! - **Sessions** (features `session` and `web`): the [`Session`]
+//!   extractor validates the `__Host-session` cookie with the state's
+//!   [`SessionManager`](crate::session::SessionManager) (401, or 503 when
+//!   the store cannot answer); [`session_cookie`] and
+//!   [`clear_session_cookie`] set and clear it.
 //! - **Hashing.** Use [`password::AsyncHasher`](crate::password::AsyncHasher)
 //!   in handlers: bounded workers and queue, 503 when full.
 //!
@@ -70,6 +75,8 @@ mod json;
 #[cfg(feature = "ratelimit")]
 mod ratelimit;
 mod response;
+#[cfg(all(feature = "session", feature = "web"))]
+mod session;
 #[cfg(feature = "web")]
 mod web;
 
@@ -79,6 +86,9 @@ pub use json::{Checker, DEFAULT_BODY_LIMIT, ValidJson, Validate, validate};
 #[cfg_attr(docsrs, doc(cfg(feature = "ratelimit")))]
 pub use ratelimit::{KeyBy, RateLimit, rate_limit};
 pub use response::{ApiError, RequestContext};
+#[cfg(all(feature = "session", feature = "web"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "session", feature = "web"))))]
+pub use session::{Session, clear_session_cookie, session_cookie};
 #[cfg(feature = "web")]
 #[cfg_attr(docsrs, doc(cfg(feature = "web")))]
 pub use web::{CsrfVerified, cors, csrf, security_headers};
