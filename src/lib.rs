@@ -26,6 +26,7 @@
 //! | find the client's IP behind your proxies only, group IPv6 by /64; tell HTTPS behind them | `net` | `ratelimit` or `web` |
 //! | rate limits (GCRA), bans, login lockout; in process or shared on Redis | `ratelimit` | `ratelimit`, `redis` |
 //! | refuse CSRF (Fetch Metadata + session-bound tokens), send security headers with CSP nonces, build `__Host-` cookies, CORS | `web` | `web` |
+//! | server-side sessions and rotating refresh tokens: hashed at rest, idle and absolute timeouts, reuse detection, log out everywhere, per-user caps; memory, SQLite or Redis | `session` | `session` (`redis`) |
 //!
 //! ## Secrets
 //!
@@ -249,6 +250,11 @@ pub struct RatelimitGuideDoctests;
 #[cfg(all(doctest, feature = "webhook", feature = "validate"))]
 #[doc = include_str!("../docs/webhooks.md")]
 pub struct WebhooksGuideDoctests;
+
+/// docs/sessions.md's code blocks, compiled and run as doctests.
+#[cfg(all(doctest, feature = "session", feature = "axum", feature = "web"))]
+#[doc = include_str!("../docs/sessions.md")]
+pub struct SessionsGuideDoctests;
 
 /// docs/web-security.md's code blocks, compiled and run as doctests.
 #[cfg(all(doctest, feature = "web", feature = "axum"))]

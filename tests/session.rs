@@ -782,11 +782,27 @@ async fn a_redis_scan_finds_no_token_and_every_key_expires() {
         tokens.push(next.token().expose_secret().clone());
     }
     let mut conn = f.redis.as_ref().unwrap().connection();
-    let keys: Vec<String> = ::redis::cmd("KEYS")
-        .arg(format!("{}:*", f.prefix))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    // SCAN, as an operator (or a thief with a dump) would walk the keys.
+    let mut keys: Vec<String> = Vec::new();
+    let mut cursor = 0u64;
+    loop {
+        let (next, batch): (u64, Vec<String>) = ::redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{}:*", f.prefix))
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        keys.extend(batch);
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+    keys.sort();
+    keys.dedup();
     assert!(keys.len() >= 20, "{} keys", keys.len());
     let mut dump = Vec::new();
     for k in &keys {
