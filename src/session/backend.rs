@@ -100,6 +100,13 @@ pub(crate) enum Rotated {
 
 /// A session store. Implemented by the memory, SQLite and Redis stores.
 pub(crate) trait Backend: Send + Sync + std::fmt::Debug {
+    /// Whether a call can wait on something outside the process (and so
+    /// needs the manager's timeout). The memory store's futures are ready
+    /// when created.
+    fn waits(&self) -> bool {
+        true
+    }
+
     /// Stores `record`, applying `cap` to its user atomically: expired
     /// sessions do not count; at the cap, refuse or evict the oldest.
     fn create(&self, record: Record, cap: Option<Cap>, now: u64) -> Fut<'_, Created>;

@@ -197,6 +197,10 @@ impl Memory {
 }
 
 impl Backend for Memory {
+    fn waits(&self) -> bool {
+        false
+    }
+
     fn create(&self, record: Record, cap: Option<Cap>, now: u64) -> Fut<'_, Created> {
         let out = self.create_now(record, cap, now);
         Box::pin(async move { out })

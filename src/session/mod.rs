@@ -447,9 +447,13 @@ impl SessionManager {
     /// Runs one store call within the timeout; an outage is audited and
     /// fails closed.
     async fn call<T>(&self, fut: backend::Fut<'_, T>) -> Result<T> {
-        let out = match tokio::time::timeout(self.inner.config.store_timeout, fut).await {
-            Ok(out) => out,
-            Err(_) => Err(Error::unavailable("session store")),
+        let out = if self.backend().waits() {
+            match tokio::time::timeout(self.inner.config.store_timeout, fut).await {
+                Ok(out) => out,
+                Err(_) => Err(Error::unavailable("session store")),
+            }
+        } else {
+            fut.await
         };
         if let Err(e) = &out
             && e.kind() == crate::ErrorKind::Unavailable

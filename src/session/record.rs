@@ -38,7 +38,11 @@ impl Session {
     pub(crate) fn from_record(record: Record) -> Self {
         // Data a store gives back was written by `SessionData::to_json`;
         // anything else reads as empty rather than failing the request.
-        let data = SessionData::from_json(&record.data).unwrap_or_default();
+        let data = if record.data == "{}" {
+            SessionData::default()
+        } else {
+            SessionData::from_json(&record.data).unwrap_or_default()
+        };
         Self { record, data }
     }
 
