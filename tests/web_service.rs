@@ -1111,11 +1111,7 @@ fn browser_pages_need_session_bound_tokens_even_from_non_browser_clients() {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].0.len(), 32);
         assert!(session_value.starts_with("ses_"));
-        let raw = base64::Engine::decode(
-            &URL_SAFE_NO_PAD,
-            &session_value[4..],
-        )
-        .unwrap();
+        let raw = base64::Engine::decode(&URL_SAFE_NO_PAD, &session_value[4..]).unwrap();
         assert_ne!(rows[0].0, raw);
     });
 }

@@ -24,7 +24,7 @@
 //!   presented. Presenting a retired token again revokes the whole family
 //!   (every token descended from that login: the thief's and the user's),
 //!   emits `authn_token_reuse`, and is refused with
-//!   [`AuthReason::Replayed`](crate::AuthReason::Replayed) (RFC 9700
+//!   [`AuthReason::Replayed`] (RFC 9700
 //!   §4.14.2). Two concurrent refreshes with one token: at most one wins.
 //!   A grace period ([`SessionConfig::refresh_grace`]) for clients that
 //!   race themselves is off by default.
