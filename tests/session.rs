@@ -713,6 +713,30 @@ fn forms(token: &str) -> Vec<Vec<u8>> {
     vec![token.as_bytes().to_vec(), body.as_bytes().to_vec(), raw]
 }
 
+/// `n` sessions and refresh tokens for `alice`, each then rotated once
+/// (so retired refresh tokens are at rest too): every token issued.
+async fn issue_and_rotate(m: &SessionManager, n: usize) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for i in 0..n {
+        let new = if i % 2 == 0 {
+            NewSession::session()
+        } else {
+            NewSession::refresh()
+        };
+        let s = m.create("alice", new).await.unwrap();
+        tokens.push(s.token().expose_secret().clone());
+    }
+    for t in tokens.clone() {
+        let next = if t.starts_with("rft_") {
+            m.refresh(&t).await.unwrap()
+        } else {
+            m.rotate(&t).await.unwrap()
+        };
+        tokens.push(next.token().expose_secret().clone());
+    }
+    tokens
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -726,25 +750,7 @@ async fn the_sqlite_file_holds_no_token() {
         SessionConfig::new(),
     )
     .unwrap();
-    let mut tokens = Vec::new();
-    for i in 0..20 {
-        let new = if i % 2 == 0 {
-            NewSession::session()
-        } else {
-            NewSession::refresh()
-        };
-        let s = m.create("alice", new).await.unwrap();
-        tokens.push(s.token().expose_secret().clone());
-    }
-    // Rotated ones too: a retired refresh token is kept as a hash.
-    for t in tokens.clone() {
-        let next = if t.starts_with("rft_") {
-            m.refresh(&t).await.unwrap()
-        } else {
-            m.rotate(&t).await.unwrap()
-        };
-        tokens.push(next.token().expose_secret().clone());
-    }
+    let tokens = issue_and_rotate(&m, 20).await;
     let mut bytes = Vec::new();
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
@@ -763,24 +769,7 @@ async fn a_redis_scan_finds_no_token_and_every_key_expires() {
         return;
     };
     let m = SessionManager::new(f.store.clone(), SessionConfig::new()).unwrap();
-    let mut tokens = Vec::new();
-    for i in 0..10 {
-        let new = if i % 2 == 0 {
-            NewSession::session()
-        } else {
-            NewSession::refresh()
-        };
-        let s = m.create("alice", new).await.unwrap();
-        tokens.push(s.token().expose_secret().clone());
-    }
-    for t in tokens.clone() {
-        let next = if t.starts_with("rft_") {
-            m.refresh(&t).await.unwrap()
-        } else {
-            m.rotate(&t).await.unwrap()
-        };
-        tokens.push(next.token().expose_secret().clone());
-    }
+    let tokens = issue_and_rotate(&m, 10).await;
     let mut conn = f.redis.as_ref().unwrap().connection();
     // SCAN, as an operator (or a thief with a dump) would walk the keys.
     let mut keys: Vec<String> = Vec::new();

@@ -17,7 +17,8 @@
 //! `open` or `local`; default `closed`), `REDIS_URL` (limits shared by
 //! every instance; unset, each instance counts alone and says so),
 //! `TRUSTED_PROXIES`; `CSRF_KEY` (and `CSRF_KEY_PREVIOUS`) for the browser
-//! pages' tokens. Routes: docs/web.md, "The example service"; the browser
+//! pages' tokens; `SESSION_CAP` (default 5: live sessions and refresh
+//! tokens per user, the oldest evicted beyond it). Routes: docs/web.md, "The example service"; the browser
 //! pages and their defences: docs/web-security.md.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // startup lines are this program's job
@@ -73,6 +74,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             "a random key for this process (CSRF_KEY unset: tokens die on restart and differ between instances)"
         }
+    );
+    println!(
+        "sessions: in the database file (seckit::session, SQLite); at most {} per user, the oldest evicted; \
+         POST /token/refresh, /logout, /logout/all, GET /sessions",
+        config.session_cap
     );
     let router = app::build(config, notes_key).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
