@@ -18,8 +18,9 @@
 //! every instance; unset, each instance counts alone and says so),
 //! `TRUSTED_PROXIES`; `CSRF_KEY` (and `CSRF_KEY_PREVIOUS`) for the browser
 //! pages' tokens; `SESSION_CAP` (default 5: live sessions and refresh
-//! tokens per user, the oldest evicted beyond it). Routes: docs/web.md, "The example service"; the browser
-//! pages and their defences: docs/web-security.md.
+//! tokens per user, the oldest evicted beyond it). Routes: docs/web.md,
+//! "The example service"; the browser pages and their defences:
+//! docs/web-security.md; sessions: docs/sessions.md.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // startup lines are this program's job
 
