@@ -700,9 +700,16 @@ async fn the_memory_store_is_bounded_and_fails_closed_when_full() {
     m.create("b", NewSession::session()).await.unwrap();
     // A rotation keeps the used token: entries count.
     m.refresh(r.token().expose_secret()).await.unwrap();
+    let captured = Captured::global();
     let e = m.create("c", NewSession::session()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unavailable);
     assert_eq!(e.kind().http_status(), 503);
+    assert!(
+        captured
+            .of("sys_monitor_disabled")
+            .iter()
+            .any(|e| field(e, "reason").as_deref() == Some("session_store_full"))
+    );
 }
 
 /// The token's forms that must not be at rest: its text, its base64 body,

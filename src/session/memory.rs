@@ -115,7 +115,7 @@ impl Memory {
             m.purge(now);
         }
         if m.entries() >= self.max_entries {
-            return Err(Error::unavailable("session store full"));
+            return Err(Error::unavailable(super::MEMORY_FULL));
         }
         Ok(())
     }

@@ -98,6 +98,9 @@ pub const MAX_ABSOLUTE: Duration = Duration::from_secs(400 * 24 * 60 * 60);
 pub const MAX_REFRESH_GRACE: Duration = Duration::from_secs(60);
 /// The largest allowed per-user cap.
 pub const MAX_CAP: u32 = 10_000;
+/// The memory store's refusal when it is full.
+const MEMORY_FULL: &str = "session store full";
+
 /// The longest user id, in bytes.
 pub const MAX_USER_BYTES: usize = 256;
 
@@ -360,7 +363,8 @@ struct Inner {
 /// not answer within [`SessionConfig::store_timeout`], the error is
 /// [`ErrorKind::Unavailable`](crate::ErrorKind::Unavailable) (503) and a
 /// `sys_monitor_disabled` audit event with reason
-/// `session_store_unreachable` is emitted.
+/// `session_store_unreachable` (or, from a full memory store,
+/// `session_store_full`) is emitted.
 #[derive(Clone)]
 pub struct SessionManager {
     inner: Arc<Inner>,
@@ -459,7 +463,11 @@ impl SessionManager {
             && e.kind() == crate::ErrorKind::Unavailable
         {
             Event::new(EventKind::SysMonitorDisabled)
-                .reason("session_store_unreachable")
+                .reason(if *e == Error::unavailable(MEMORY_FULL) {
+                    "session_store_full"
+                } else {
+                    "session_store_unreachable"
+                })
                 .emit();
         }
         out
