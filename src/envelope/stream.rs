@@ -103,8 +103,8 @@ impl<W: Write> Sealer<W> {
     /// holds one chunk in memory, and refuses chunks over 1 MiB unless told
     /// otherwise ([`Opener::max_chunk_len`]), so keep it small unless you
     /// measured a gain. (One measured gain: with the aws-lc-rs backend on
-    /// an AMD EPYC with VAES, 1 MiB chunks (`20`) sealed at 0.85–0.96× the
-    /// speed of one raw AES-GCM call, 64 KiB chunks at 0.64–0.75×;
+    /// an AMD EPYC with VAES, 1 MiB chunks (`20`) sealed at 0.73–0.96× the
+    /// speed of one raw in-place AES-GCM call, 64 KiB chunks at 0.60–0.75×;
     /// docs/PERFORMANCE.md.)
     ///
     /// # Errors
