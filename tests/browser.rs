@@ -360,6 +360,34 @@ fn csrf_csp_cookies_and_framing_in_headless_chromium() {
         serde_json::from_str(b.eval("document.body.innerText").as_str().unwrap()).unwrap();
     assert_eq!(profile["display_name"], "Alice A", "{profile}");
 
+    // Log out through the page's form: the browser drops the cookie, and
+    // the store has revoked it, so a copy taken before (here through the
+    // DevTools protocol: the page itself cannot read it) is refused.
+    let jar = b.call("Network.getCookies", json!({"urls": [base.clone()]}));
+    let session = jar["cookies"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "__Host-session"))
+        .and_then(|c| c["value"].as_str())
+        .map(str::to_owned)
+        .expect("the session cookie, before logout");
+    b.goto(&format!("{base}/"));
+    b.eval("document.getElementById('logout').submit(); true");
+    b.wait_for("document.getElementById('login') !== null");
+    let jar = b.call("Network.getCookies", json!({"urls": [base.clone()]}));
+    assert!(
+        !jar["cookies"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["name"] == "__Host-session")),
+        "the browser kept the session cookie: {jar}"
+    );
+    let replay = runtime.block_on(
+        reqwest::Client::new()
+            .get(format!("{base}/profile"))
+            .header("cookie", format!("__Host-session={session}"))
+            .send(),
+    );
+    assert_eq!(replay.unwrap().status(), 401);
+
     // What the service saw: two cross-site POSTs to /profile, both 403;
     // the same-origin ones 303.
     let seen = seen.lock().unwrap().clone();
@@ -385,6 +413,13 @@ fn csrf_csp_cookies_and_framing_in_headless_chromium() {
     assert!(
         seen.iter().any(|(m, p, status, site)| m == "POST"
             && p == "/session"
+            && *status == 303
+            && site == "same-origin"),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter().any(|(m, p, status, site)| m == "POST"
+            && p == "/session/logout"
             && *status == 303
             && site == "same-origin"),
         "{seen:?}"

@@ -1113,6 +1113,45 @@ fn browser_pages_need_session_bound_tokens_even_from_non_browser_clients() {
         assert!(session_value.starts_with("ses_"));
         let raw = base64::Engine::decode(&URL_SAFE_NO_PAD, &session_value[4..]).unwrap();
         assert_ne!(rows[0].0, raw);
+
+        // Logout: the session's token is needed (403 without it, or with the
+        // pre-login one); then 303, the cookie cleared, the session revoked
+        // in the store (its old cookie answers 401), and no row left.
+        for body in [String::new(), format!("csrf_token={anon_token}")] {
+            assert_eq!(
+                form("/session/logout", Some(&session), body)
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::FORBIDDEN
+            );
+        }
+        let r = form(
+            "/session/logout",
+            Some(&session),
+            format!("csrf_token={token}"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let cleared = r.headers()["set-cookie"].to_str().unwrap();
+        assert!(
+            cleared.starts_with("__Host-session=;") && cleared.contains("Max-Age=0"),
+            "{cleared}"
+        );
+        let r = client
+            .get(format!("{base}/profile"))
+            .header("cookie", session.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let live: Vec<(Vec<u8>,)> =
+            sqlx::query_as("SELECT token_hash FROM seckit_sessions WHERE kind = 1")
+                .fetch_all(&db)
+                .await
+                .unwrap();
+        assert!(live.is_empty());
     });
 }
 

@@ -16,7 +16,8 @@ use axum::{Json, Router};
 use seckit::audit::EventKind;
 use seckit::axum::{
     ApiError, Authenticated, Checker, CsrfVerified, HasRoles, KeyBy, RateLimit, RequestContext,
-    Session, ValidJson, Validate, csrf, rate_limit, security_headers, session_cookie,
+    Session, ValidJson, Validate, clear_session_cookie, csrf, rate_limit, security_headers,
+    session_cookie,
 };
 use seckit::config::{Loader, Report};
 use seckit::envelope::{Keyring, PrivateKey, PublicKey};
@@ -345,6 +346,7 @@ pub(crate) fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(home))
         .route("/session", post(new_session))
+        .route("/session/logout", post(end_session))
         .route("/profile", post(update_profile))
         .layer(csrf_layer.clone())
         .layer(middleware::from_fn_with_state(
@@ -1076,6 +1078,10 @@ async fn home(
 <input type="hidden" name="csrf_token" value="{token}">
 <label>Display name <input name="display_name"></label>
 <button>Save</button>
+</form>
+<form id="logout" method="post" action="/session/logout">
+<input type="hidden" name="csrf_token" value="{token}">
+<button>Log out</button>
 </form>"#,
             username = escape(username),
             display_name = escape(display_name),
@@ -1163,6 +1169,27 @@ async fn new_session(
         header::SET_COOKIE,
         Cookie::removal("csrf")?.to_header_value()?,
     );
+    Ok(response)
+}
+
+/// `POST /session/logout` (the page's logout form): the `csrf` middleware
+/// has refused other sites' requests and requests without this session's
+/// token (a forged logout is a nuisance, not harmless). The session is
+/// revoked in the store, so the cookie is dead even where the browser keeps
+/// it; the answer clears it and sends the browser to `/`. An expired or
+/// unknown session is logged out all the same; a store outage answers 503
+/// and leaves the cookie alone, rather than pretend the session ended.
+async fn end_session(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(id) = seckit::web::cookie_value(&headers, seckit::web::DEFAULT_SESSION_COOKIE)? {
+        let _was_live = app.sessions.revoke(id).await?;
+    }
+    let mut response = Redirect::to("/").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear_session_cookie()?);
     Ok(response)
 }
 
