@@ -363,22 +363,22 @@ fn csrf_csp_cookies_and_framing_in_headless_chromium() {
     // Log out through the page's form: the browser drops the cookie, and
     // the store has revoked it, so a copy taken before (here through the
     // DevTools protocol: the page itself cannot read it) is refused.
-    let jar = b.call("Network.getCookies", json!({"urls": [base.clone()]}));
-    let session = jar["cookies"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["name"] == "__Host-session"))
-        .and_then(|c| c["value"].as_str())
-        .map(str::to_owned)
-        .expect("the session cookie, before logout");
+    let session_cookie = |b: &mut Browser| {
+        let jar = b.call("Network.getCookies", json!({"urls": [base.clone()]}));
+        jar["cookies"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["name"] == "__Host-session"))
+            .and_then(|c| c["value"].as_str())
+            .map(str::to_owned)
+    };
+    let session = session_cookie(&mut b).expect("the session cookie, before logout");
     b.goto(&format!("{base}/"));
     b.eval("document.getElementById('logout').submit(); true");
     b.wait_for("document.getElementById('login') !== null");
-    let jar = b.call("Network.getCookies", json!({"urls": [base.clone()]}));
-    assert!(
-        !jar["cookies"]
-            .as_array()
-            .is_some_and(|c| c.iter().any(|c| c["name"] == "__Host-session")),
-        "the browser kept the session cookie: {jar}"
+    assert_eq!(
+        session_cookie(&mut b),
+        None,
+        "the browser kept the session cookie"
     );
     let replay = runtime.block_on(
         reqwest::Client::new()
@@ -410,18 +410,13 @@ fn csrf_csp_cookies_and_framing_in_headless_chromium() {
             .any(|(_, _, status, site)| *status == 303 && site == "same-origin"),
         "{seen:?}"
     );
-    assert!(
-        seen.iter().any(|(m, p, status, site)| m == "POST"
-            && p == "/session"
-            && *status == 303
-            && site == "same-origin"),
-        "{seen:?}"
-    );
-    assert!(
-        seen.iter().any(|(m, p, status, site)| m == "POST"
-            && p == "/session/logout"
-            && *status == 303
-            && site == "same-origin"),
-        "{seen:?}"
-    );
+    for path in ["/session", "/session/logout"] {
+        assert!(
+            seen.iter().any(|(m, p, status, site)| m == "POST"
+                && p == path
+                && *status == 303
+                && site == "same-origin"),
+            "{path}: {seen:?}"
+        );
+    }
 }

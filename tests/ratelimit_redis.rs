@@ -200,9 +200,10 @@ async fn both_stores_decide_alike() {
 ///
 /// Redis decides on its own clock (`TIME`: the realtime clock), the
 /// brackets are on the test's monotonic clock, and the two do not move in
-/// step: NTP may slew the realtime clock by up to 500 ppm, and in this
-/// project's sandboxed CI the difference between them wandered by up to
-/// 234 µs within 350 ms windows (sampled every millisecond for 10 s). The
+/// step: NTP may slew the realtime clock by up to 500 ppm, and on the
+/// sandboxed machine this project's CI runs on, the difference between
+/// them wandered by up to 234 µs within 350 ms windows (sampled every
+/// millisecond for 10 s, the machine otherwise idle). The
 /// window is widened by 500 ppm and 1 ms, or a correct limiter fails the
 /// check (a CI run saw 45 allowed in a 349 945 µs window, where 350 000 µs
 /// allow 45).

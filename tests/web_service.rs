@@ -1086,13 +1086,13 @@ fn browser_pages_need_session_bound_tokens_even_from_non_browser_clients() {
         .await
         .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let r = client
-            .get(format!("{base}/profile"))
-            .header("cookie", session.clone())
-            .send()
-            .await
-            .unwrap();
-        let profile: Value = r.json().await.unwrap();
+        let read_profile = || {
+            client
+                .get(format!("{base}/profile"))
+                .header("cookie", session.clone())
+                .send()
+        };
+        let profile: Value = read_profile().await.unwrap().json().await.unwrap();
         assert_eq!(profile["display_name"], "Gina");
 
         // The database keeps the session cookie's hash only (seckit's
@@ -1139,13 +1139,10 @@ fn browser_pages_need_session_bound_tokens_even_from_non_browser_clients() {
             cleared.starts_with("__Host-session=;") && cleared.contains("Max-Age=0"),
             "{cleared}"
         );
-        let r = client
-            .get(format!("{base}/profile"))
-            .header("cookie", session.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            read_profile().await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
         let live: Vec<(Vec<u8>,)> =
             sqlx::query_as("SELECT token_hash FROM seckit_sessions WHERE kind = 1")
                 .fetch_all(&db)
